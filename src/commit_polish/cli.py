@@ -1,0 +1,119 @@
+"""The command line: `main(argv) -> int`.
+
+Only argparse is imported up front, so `--help` and `--version` stay fast; each command
+imports what it needs (LiteLLM only on paths that call or count for a model).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from . import __version__
+from .errors import CommitPolishError
+
+EXIT_CODES = """exit codes:
+  0  a message was printed (also when every model failed and the message was written
+     from the diff; --fail-on-error turns that into 4)
+  1  internal error (a bug: please report it)
+  2  bad configuration or flags
+  3  the diff or git range cannot be read
+  4  every model failed and --fail-on-error was given
+  130 interrupted"""
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="commit-polish",
+        description="Suggest the squash-commit message a change deserves.",
+        epilog=EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"commit-polish {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    _suggest_parser(commands)
+    _serve_parser(commands)
+    return parser
+
+
+def _suggest_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = commands.add_parser(
+        "suggest",
+        help="suggest a commit message for a diff or a git range",
+        description="Suggest a squash-commit message for a diff file, standard input, "
+        "or a git range.",
+        epilog=EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    source = p.add_mutually_exclusive_group()
+    source.add_argument("--diff-file", metavar="PATH", help="a unified diff ('-' for stdin)")
+    source.add_argument("--range", metavar="BASE..HEAD", help="a git range in --repo")
+    p.add_argument("--repo", default=".", metavar="PATH", help="git repository (default: .)")
+    p.add_argument("--title", default="", help="the pull request's title")
+    p.add_argument("--description", default="", help="the pull request's description")
+    p.add_argument("--model", help="LiteLLM model, e.g. llamafile/qwen2.5-coder-1.5b-instruct")
+    p.add_argument("--api-base", help="the model's API root, e.g. http://127.0.0.1:8080/v1")
+    p.add_argument(
+        "--fallback-model",
+        action="append",
+        metavar="MODEL",
+        help="a model to try when the previous ones fail (repeatable, in order)",
+    )
+    p.add_argument("--max-prompt-tokens", type=int, help="hard cap on the prompt's size")
+    p.add_argument("--timeout", type=float, help="seconds to wait for one model answer")
+    p.add_argument("--style", choices=("auto", "conventional", "plain"))
+    p.add_argument("--language", help="language of the message (default: English)")
+    p.add_argument("--instructions", help="extra instructions for the model")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("--dry-run", action="store_true", help="print the prompt; call no model")
+    p.add_argument("--fail-on-error", action="store_true", help="exit 4 when every model fails")
+    p.set_defaults(handler=_run_suggest)
+
+
+def _serve_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = commands.add_parser(
+        "serve",
+        help="run the embedded local model server (llamafile-compatible)",
+        description="Start a llamafile or llama.cpp server with the embedded model, "
+        "wait until it is healthy, and serve until Ctrl-C.",
+    )
+    p.add_argument("--port", type=int, default=8080)
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument(
+        "--model",
+        default="qwen",
+        choices=("qwen", "smollm2"),
+        help="embedded model: qwen (Qwen2.5-Coder-1.5B, default) or smollm2 (tiny, for tests)",
+    )
+    p.add_argument("--model-file", metavar="GGUF", help="serve this GGUF file instead")
+    p.set_defaults(handler=_run_serve)
+
+
+def _run_suggest(args: argparse.Namespace) -> int:
+    from .suggest import run_suggest
+
+    return run_suggest(args)
+
+
+def _run_serve(args: argparse.Namespace) -> int:
+    from .serve import run_serve
+
+    return run_serve(port=args.port, model=args.model, model_file=args.model_file, host=args.host)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        code: int = args.handler(args)
+    except CommitPolishError as exc:
+        print(f"commit-polish: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("commit-polish: interrupted", file=sys.stderr)
+        return 130
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

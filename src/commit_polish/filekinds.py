@@ -1,0 +1,119 @@
+"""What kind of file a path is: the rules behind FileKind, and git's quoted paths.
+
+The rules are general conventions of package managers, code generators and test runners,
+never tuned to one repository. When several apply, the one that says "noise" wins: a minified
+file under `tests/` is still generated, a README under `vendor/` is still vendored.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from commit_polish.records import FileKind
+
+__all__ = ["classify", "unquote_path"]
+
+_LOCKFILES = frozenset(
+    {
+        "package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml",
+        "bun.lock", "bun.lockb", "deno.lock", "poetry.lock", "uv.lock", "pipfile.lock",
+        "pdm.lock", "pixi.lock", "conda-lock.yml", "cargo.lock", "go.sum", "go.work.sum",
+        "gemfile.lock", "composer.lock", "mix.lock", "pubspec.lock", "podfile.lock",
+        "cartfile.resolved", "package.resolved", "packages.lock.json", "paket.lock",
+        "flake.lock", "gradle.lockfile", ".terraform.lock.hcl",
+        "shard.lock", "stack.yaml.lock", "cabal.project.freeze",
+    }
+)  # fmt: skip
+_LOCK_SUFFIXES = (".lock", ".lockfile", "-lock.json", "-lock.yaml", "-lock.yml")
+
+_VENDOR_DIRS = frozenset(
+    {
+        "vendor", "vendored", "third_party", "third-party", "thirdparty", "3rdparty",
+        "node_modules", "bower_components", "jspm_packages", "Pods", "Carthage", ".yarn",
+        "site-packages",
+    }
+)  # fmt: skip
+
+_GENERATED_DIRS = frozenset({"generated", "__generated__", "dist"})
+_GENERATED_SUFFIXES = (
+    ".min.js", ".min.mjs", ".min.css", ".js.map", ".css.map", ".pb.go", ".pb.gw.go",
+    ".pb.cc", ".pb.h", ".pb.swift", "_pb2.py", "_pb2.pyi", "_pb2_grpc.py", ".g.dart",
+    ".freezed.dart", ".designer.cs", ".generated.cs", ".g.cs", "_generated.go", ".gen.go",
+    "_gen.go",
+)  # fmt: skip
+_GENERATED_BANNER = re.compile(
+    r"code generated .*do not edit|@generated\b|<auto-?generated|auto-?generated (?:by|file)"
+    r"|(?:file|code) (?:is|was) (?:automatically |auto-?)?generated|do not edit",
+    re.IGNORECASE,
+)
+
+_TEST_DIRS = frozenset(
+    {
+        "test", "tests", "__tests__", "testing", "testdata", "test-data", "spec", "specs",
+        "__snapshots__", "__mocks__", "e2e", "fixtures",
+    }
+)  # fmt: skip
+_TEST_NAME = re.compile(
+    r"test_.+\.py|conftest\.py|.+_tests?\.(?:py|go|rb|rs|exs|dart|c|cc|cpp)"
+    r"|.+\.(?:test|spec)\.[cm]?[jt]sx?|.+_spec\.rb|.+Tests?\.(?:java|kt|cs|php|swift|scala)"
+    r"|.+\.snap"
+)
+
+_DOC_DIRS = frozenset({"docs", "doc", "documentation", "man"})
+_DOC_SUFFIXES = (".md", ".markdown", ".mdx", ".rst", ".adoc", ".asciidoc", ".rdoc")
+_DOC_STEMS = frozenset(
+    {
+        "readme", "changelog", "changes", "history", "news", "license", "licence",
+        "copying", "authors", "contributors", "contributing", "code_of_conduct", "security",
+        "notice", "maintainers",
+    }
+)  # fmt: skip
+
+
+def classify(path: str, *, binary: bool = False, head: Sequence[str] = ()) -> FileKind:
+    """The kind of `path`; `head` is the file's first few diff lines, for a generated banner."""
+    if binary:
+        return FileKind.BINARY
+    *dirs, name = path.split("/")
+    lower = name.lower()
+    if lower in _LOCKFILES or lower.endswith(_LOCK_SUFFIXES):
+        return FileKind.LOCKFILE
+    if _VENDOR_DIRS.intersection(dirs):
+        return FileKind.VENDORED
+    if _is_generated(dirs, lower, head):
+        return FileKind.GENERATED
+    if _TEST_DIRS.intersection(dirs) or _TEST_NAME.fullmatch(name):
+        return FileKind.TEST
+    stem = lower.split(".", 1)[0]
+    if _DOC_DIRS.intersection(dirs) or lower.endswith(_DOC_SUFFIXES) or stem in _DOC_STEMS:
+        return FileKind.DOCS
+    return FileKind.SOURCE
+
+
+def _is_generated(dirs: list[str], lower_name: str, head: Sequence[str]) -> bool:
+    if lower_name.endswith(_GENERATED_SUFFIXES) or lower_name.startswith("zz_generated"):
+        return True
+    if _GENERATED_DIRS.intersection(dirs):
+        return True
+    return any(_GENERATED_BANNER.search(line) for line in head)
+
+
+_ESCAPES = {"a": 7, "b": 8, "t": 9, "n": 10, "v": 11, "f": 12, "r": 13, '"': 34, "\\": 92}
+_QUOTED_PART = re.compile(r"\\([0-7]{3}|.)|[^\\]+", re.DOTALL)
+
+
+def unquote_path(raw: str) -> str:
+    """Undo git's C-style quoting (`"caf\\303\\251.txt"` -> `café.txt`); plain paths pass."""
+    if len(raw) < 2 or not (raw.startswith('"') and raw.endswith('"')):
+        return raw
+    data = bytearray()
+    for match in _QUOTED_PART.finditer(raw[1:-1]):
+        escape = match.group(1)
+        if escape is None:
+            data += match.group(0).encode("utf-8", "surrogateescape")
+        elif escape[0] in "01234567":
+            data.append(int(escape, 8) & 0xFF)
+        else:
+            data.append(_ESCAPES.get(escape, ord(escape[0]) & 0xFF))
+    return data.decode("utf-8", "replace")

@@ -1,0 +1,275 @@
+"""The only module that imports LiteLLM: calls, error mapping, token counting, cost.
+
+The retry and fallback policy is ours, because LiteLLM's own fallbacks can neither move on
+after an unusable answer nor tell us about each attempt:
+- every call passes `max_retries=0`, so one attempt is one request;
+- the same model is retried (up to `retries` times) only on transient faults: a 5xx, a reset
+  connection, a 429 whose Retry-After is short;
+- a context-window error shrinks the prompt once and tries the same model again;
+- anything else that is the model's fault (refused connection, timeout, auth, quota, not
+  found, a bad request, an unusable answer) moves on to the next model at once. A timeout is
+  not retried: a model that was too slow once will be too slow again, and the next model is
+  the remedy;
+- exceptions that are not LiteLLM's (our own bugs) propagate untouched.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import cache
+from types import ModuleType
+from typing import Any
+
+from .errors import AllModelsFailedError
+from .records import Attempt, ChatMessage, Completion, Endpoint
+
+Check = Callable[[str], str | None]
+"""Returns why an answer is unusable, or None when it can be used."""
+Shrink = Callable[[], Sequence[ChatMessage] | None]
+"""Returns a smaller prompt after a context-window error, or None when it cannot shrink."""
+
+TRANSIENT = frozenset({"server_error", "connection_reset", "rate_limit"})
+MAX_RETRY_AFTER = 20.0
+"""A 429 asking us to wait longer than this moves on to the next model instead."""
+NO_KEY = "no-key"
+"""Sent to a custom api_base that was given no key, so LiteLLM never borrows a cloud key."""
+
+
+@cache
+def _litellm() -> ModuleType:
+    # Without these, importing LiteLLM fetches a price list and may download tokenizers.
+    os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+    os.environ.setdefault("LITELLM_OFFLINE_MODE", "true")
+    import litellm
+
+    litellm.disable_hf_tokenizer_download = True
+    litellm.suppress_debug_info = True
+    # Debug logging would print whole prompts (the PR's diff): keep LiteLLM quiet.
+    for name in ("LiteLLM", "LiteLLM Router", "LiteLLM Proxy", "litellm"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+    return litellm
+
+
+def token_counter(model: str) -> Callable[[str], int]:
+    """LiteLLM's counter for `model`; for local models an approximation (cl100k)."""
+    litellm = _litellm()
+
+    def count(text: str) -> int:
+        return int(litellm.token_counter(model=model, text=text)) if text else 0
+
+    return count
+
+
+@dataclass(frozen=True)
+class CallOptions:
+    timeout: float
+    retries: int
+    max_tokens: int
+    temperature: float
+
+
+@dataclass(frozen=True)
+class _Failure:
+    kind: str
+    detail: str
+    retry_after: float | None = None
+
+
+def complete(
+    endpoints: Sequence[Endpoint],
+    messages: Sequence[ChatMessage],
+    options: CallOptions,
+    *,
+    check: Check,
+    shrink: Shrink | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> Completion:
+    """Ask each model in turn until one gives a usable answer."""
+    attempts: list[Attempt] = []
+    for endpoint in endpoints:
+        retries_left, shrunk = options.retries, False
+        while True:
+            attempt, text, retry_after = _attempt(endpoint, messages, options, check)
+            attempts.append(attempt)
+            if attempt.outcome == "ok":
+                return Completion(text, endpoint.model, tuple(attempts))
+            if attempt.outcome == "context_window" and shrink and not shrunk:
+                smaller, shrunk = shrink(), True
+                if smaller:
+                    messages = smaller
+                    continue
+            if attempt.outcome in TRANSIENT and retries_left > 0:
+                wait = _backoff(retry_after, options.retries - retries_left)
+                if wait is not None:
+                    retries_left -= 1
+                    sleep(wait)
+                    continue
+            break
+    raise AllModelsFailedError(
+        "no model gave a usable answer: "
+        + "; ".join(f"{a.model}: {a.outcome} ({a.detail})" for a in attempts),
+        fix="start the local model (`commit-polish serve`) or add a fallback model",
+        attempts=tuple(attempts),
+    )
+
+
+def _backoff(retry_after: float | None, tries: int) -> float | None:
+    """Seconds to wait before retrying the same model, or None to move on."""
+    if retry_after is not None:
+        return retry_after if retry_after <= MAX_RETRY_AFTER else None
+    return float(min(2.0**tries, 8.0))
+
+
+def _attempt(
+    endpoint: Endpoint, messages: Sequence[ChatMessage], options: CallOptions, check: Check
+) -> tuple[Attempt, str, float | None]:
+    litellm = _litellm()
+    started = time.monotonic()
+    try:
+        response = litellm.completion(**_call_kwargs(endpoint, messages, options))
+    except Exception as exc:
+        failure = classify(exc)
+        if failure is None:
+            raise
+        attempt = Attempt(
+            endpoint.model,
+            failure.kind,
+            _redact(failure.detail, endpoint),
+            round(time.monotonic() - started, 3),
+        )
+        return attempt, "", failure.retry_after
+    seconds = round(time.monotonic() - started, 3)
+    text = _content(response)
+    usage = getattr(response, "usage", None)
+    reason = check(text)
+    attempt = Attempt(
+        endpoint.model,
+        "ok" if reason is None else "unusable",
+        "" if reason is None else reason,
+        seconds,
+        getattr(usage, "prompt_tokens", None),
+        getattr(usage, "completion_tokens", None),
+        _cost(response),
+    )
+    return attempt, text, None
+
+
+def _call_kwargs(
+    endpoint: Endpoint, messages: Sequence[ChatMessage], options: CallOptions
+) -> dict[str, Any]:
+    kwargs: dict[str, Any] = {
+        "model": endpoint.model,
+        "messages": [message.as_dict() for message in messages],
+        "timeout": options.timeout,
+        "max_retries": 0,
+        "max_tokens": options.max_tokens,
+        "temperature": options.temperature,
+    }
+    if endpoint.api_base:
+        kwargs["api_base"] = endpoint.api_base
+        kwargs["api_key"] = endpoint.api_key or NO_KEY
+    elif endpoint.api_key:
+        kwargs["api_key"] = endpoint.api_key
+    return kwargs
+
+
+def _content(response: Any) -> str:
+    try:
+        content = response.choices[0].message.content
+    except (AttributeError, IndexError):
+        return ""
+    return content if isinstance(content, str) else ""
+
+
+def _cost(response: Any) -> float | None:
+    hidden = getattr(response, "_hidden_params", None) or {}
+    cost = hidden.get("response_cost")
+    return float(cost) if isinstance(cost, int | float) else None
+
+
+def _redact(detail: str, endpoint: Endpoint) -> str:
+    first = detail.strip().splitlines()[0] if detail.strip() else ""
+    if endpoint.api_key:
+        first = first.replace(endpoint.api_key, "***")
+    return first[:200]
+
+
+def classify(exc: BaseException) -> _Failure | None:
+    """Map a LiteLLM exception to a failure kind; None for anything that is not LiteLLM's."""
+    litellm = _litellm()
+    detail = f"{type(exc).__name__}: {exc}"
+    import openai  # LiteLLM's exceptions extend the OpenAI SDK's; ours and Python's do not
+
+    if not isinstance(exc, (openai.OpenAIError, *_non_api_errors(litellm))):
+        return None
+    # An OpenAI-SDK error LiteLLM did not map is the server's fault.
+    kind = kind_for(type(exc)) or "server_error"
+    if kind == "server_error":
+        kind = _connection_kind(exc) or kind
+    return _Failure(kind, detail, _retry_after(exc) if kind == "rate_limit" else None)
+
+
+def kind_for(cls: type[BaseException]) -> str | None:
+    """The failure kind for an exception class, or None when no rule names it."""
+    for kind, classes in _kinds(_litellm()):
+        if issubclass(cls, classes):
+            return kind
+    return None
+
+
+def _kinds(litellm: ModuleType) -> tuple[tuple[str, tuple[type[BaseException], ...]], ...]:
+    x = litellm.exceptions
+    # Order matters: subclasses before the classes they extend.
+    return (
+        ("context_window", (x.ContextWindowExceededError,)),
+        ("timeout", (x.Timeout,)),
+        ("rate_limit", (x.RateLimitError,)),
+        ("auth", (x.AuthenticationError, x.PermissionDeniedError)),
+        ("quota", (x.BudgetExceededError, x.PaymentRequiredError)),
+        ("not_found", (x.NotFoundError,)),
+        ("bad_request", (x.BadRequestError, x.InvalidRequestError, x.UnprocessableEntityError)),
+        (
+            "server_error",
+            (
+                x.InternalServerError,
+                x.ServiceUnavailableError,
+                x.BadGatewayError,
+                x.APIConnectionError,
+                x.APIResponseValidationError,
+                x.APIError,
+                x.OpenAIError,
+            ),
+        ),
+    )
+
+
+def _non_api_errors(litellm: ModuleType) -> tuple[type[BaseException], ...]:
+    return (litellm.exceptions.BudgetExceededError,)
+
+
+def _connection_kind(exc: BaseException) -> str | None:
+    """LiteLLM reports a refused or dropped connection as a 500; the cause tells which."""
+    import httpx
+
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, httpx.ConnectError | ConnectionRefusedError):
+            return "connection"
+        if isinstance(seen, httpx.RemoteProtocolError | httpx.ReadError | ConnectionResetError):
+            return "connection_reset"
+        seen = seen.__cause__ or seen.__context__
+    return None
+
+
+def _retry_after(exc: BaseException) -> float | None:
+    response = getattr(exc, "response", None)
+    headers = getattr(response, "headers", None)
+    value = headers.get("retry-after") if headers is not None else None
+    try:
+        return max(0.0, float(value)) if value is not None else None
+    except ValueError:
+        return None

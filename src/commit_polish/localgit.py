@@ -1,0 +1,90 @@
+"""Read a change from a local git repository: the `suggest --range` source."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+from .errors import InputError
+from .records import ChangeContext
+
+HISTORY = 20
+# Unit and record separators: they cannot appear in names or commit messages.
+_FIELD, _RECORD = "\x1f", "\x1e"
+
+
+def _git(repo: Path, *args: str) -> bytes:
+    try:
+        # git from PATH, with fixed arguments: nothing here runs input as a command.
+        done = subprocess.run(  # noqa: S603
+            ["git", "-C", str(repo), *args],  # noqa: S607
+            capture_output=True,
+            check=False,
+        )
+    except FileNotFoundError:
+        raise InputError("git is not installed", fix="install git, or pass --diff-file") from None
+    if done.returncode != 0:
+        error = done.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise InputError(
+            f"git {' '.join(args[:2])} failed: {error[-1] if error else 'no output'}",
+            fix="run inside a git repository and give an existing range such as main..HEAD",
+        )
+    return done.stdout
+
+
+def split_range(spec: str) -> tuple[str, str]:
+    base, dots, head = spec.partition("..")
+    head = head.lstrip(".")
+    if not dots or not base or not head:
+        raise InputError(
+            f"--range {spec!r} is not BASE..HEAD", fix="write it like main..HEAD or HEAD~3..HEAD"
+        )
+    return base, head
+
+
+def range_diff(repo: Path, spec: str) -> bytes:
+    base, head = split_range(spec)
+    # The squash of a PR is its merge base to its head: what `...` means to git diff.
+    return _git(repo, "diff", "-M", "--no-color", "--no-ext-diff", f"{base}...{head}")
+
+
+def history(repo: Path, ref: str = "HEAD", count: int = HISTORY) -> tuple[str, ...]:
+    """Recent subjects on `ref`, newest first: the repository's own style."""
+    try:
+        out = _git(repo, "log", f"-n{count}", "--no-merges", "--format=%s", ref, "--")
+    except InputError:
+        return ()
+    return tuple(line for line in out.decode("utf-8", "replace").splitlines() if line.strip())
+
+
+def range_context(repo: Path, spec: str) -> ChangeContext:
+    """Commit messages, co-authors and the base branch's style for BASE..HEAD."""
+    base, head = split_range(spec)
+    fmt = _FIELD.join(("%an <%ae>", "%B")) + _RECORD
+    out = _git(repo, "log", "--reverse", f"--format={fmt}", f"{base}..{head}", "--")
+    commits = [
+        record.strip("\n").split(_FIELD, 1)
+        for record in out.decode("utf-8", "replace").split(_RECORD)
+        if _FIELD in record
+    ]
+    authors = [author for author, _ in commits]
+    # The squash commit's author is whoever runs git here (else the first commit's author);
+    # everyone else becomes a co-author, as GitHub does for a PR's other commit authors.
+    me = _git_config(repo, "user.email") or (_email(authors[0]) if authors else "")
+    co_authors = tuple(dict.fromkeys(a for a in authors if _email(a) != me))
+    return ChangeContext(
+        commit_messages=tuple(message.strip() for _, message in commits),
+        history=history(repo, base),
+        co_authors=co_authors,
+    )
+
+
+def _email(author: str) -> str:
+    return author.rpartition("<")[2].rstrip(">").strip().lower()
+
+
+def _git_config(repo: Path, key: str) -> str:
+    try:
+        return _git(repo, "config", "--get", key).decode().strip().lower()
+    except InputError:
+        return ""

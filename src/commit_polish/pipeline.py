@@ -1,0 +1,188 @@
+"""The order of the stages; the only place that knows it. No printing, no exiting."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from . import budget, diff, message, prompt
+from .errors import AllModelsFailedError, ConfigError, InputError
+from .records import (
+    Attempt,
+    ChangeContext,
+    ChatMessage,
+    CommitMessage,
+    Completion,
+    DiffDigest,
+    FileChange,
+    Suggestion,
+)
+
+Counter = Callable[[str], int]
+# Chat formats wrap each message in a few tokens of markup, and prime the reply with a few.
+PER_MESSAGE_TOKENS = 4
+REPLY_TOKENS = 3
+MIN_DIFF_TOKENS = 64
+FIT_ROUNDS = 4
+
+
+class Completer(Protocol):
+    def __call__(
+        self,
+        messages: Sequence[ChatMessage],
+        *,
+        check: Callable[[str], str | None],
+        shrink: Callable[[], Sequence[ChatMessage] | None],
+    ) -> Completion: ...
+
+
+@dataclass(frozen=True)
+class Options:
+    """The few settings the pipeline needs, taken from Settings at the edge."""
+
+    max_prompt_tokens: int
+    style: str = "auto"
+    language: str = "English"
+    instructions: str = ""
+    ignore: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """Everything decided before a model is called: what `--dry-run` shows."""
+
+    files: tuple[FileChange, ...]
+    ignored: tuple[str, ...]
+    style: message.Style | None
+    digest: DiffDigest
+    messages: tuple[ChatMessage, ...]
+    prompt_tokens: int
+
+
+def prompt_tokens(messages: Sequence[ChatMessage], count: Counter) -> int:
+    return sum(count(m.content) + PER_MESSAGE_TOKENS for m in messages) + REPLY_TOKENS
+
+
+def prepare(
+    diff_text: str | bytes, context: ChangeContext, options: Options, count: Counter
+) -> Prepared:
+    files = diff.parse_diff(diff_text)
+    kept, ignored = diff.drop_ignored(files, options.ignore)
+    if not kept:
+        raise InputError(
+            f"every changed file ({len(files)}) matches the ignore globs",
+            fix="narrow the `ignore` setting so some of the change is left to describe",
+        )
+    style = _style(options.style, context.history)
+    fixed = prompt_tokens(_build(context, "", style, options), count)
+    room = options.max_prompt_tokens - fixed
+    if room < MIN_DIFF_TOKENS:
+        raise ConfigError(
+            f"max_prompt_tokens {options.max_prompt_tokens} leaves no room for the diff: "
+            f"the instructions and PR text alone take {fixed} tokens",
+            fix=f"raise max_prompt_tokens to at least {fixed + 4 * MIN_DIFF_TOKENS}",
+        )
+    digest, messages, total = _fit(kept, context, style, options, count, room)
+    return Prepared(tuple(kept), tuple(f.path for f in ignored), style, digest, messages, total)
+
+
+def _fit(
+    files: Sequence[FileChange],
+    context: ChangeContext,
+    style: message.Style | None,
+    options: Options,
+    count: Counter,
+    room: int,
+) -> tuple[DiffDigest, tuple[ChatMessage, ...], int]:
+    """Fit the diff into `room`; the whole prompt must stay within the hard cap."""
+    for _ in range(FIT_ROUNDS):
+        digest = budget.fit(files, room, count)
+        messages = _build(context, digest.text, style, options)
+        total = prompt_tokens(messages, count)
+        if total <= options.max_prompt_tokens:
+            return digest, messages, total
+        # Token counts do not add up exactly across a join: take the overshoot off and refit.
+        room = max(0, room - (total - options.max_prompt_tokens) - 8)
+    digest = budget.fit(files, 0, count)
+    messages = _build(context, digest.text, style, options)
+    return digest, messages, prompt_tokens(messages, count)
+
+
+def _build(
+    context: ChangeContext, diff_text: str, style: message.Style | None, options: Options
+) -> tuple[ChatMessage, ...]:
+    return prompt.build(
+        context,
+        diff_text,
+        style=style,
+        language=options.language,
+        instructions=options.instructions,
+    )
+
+
+def _style(setting: str, history: Sequence[str]) -> message.Style | None:
+    if setting == "auto":
+        return message.detect_style(history)
+    return message.Style(setting)
+
+
+def run(
+    diff_text: str | bytes,
+    context: ChangeContext,
+    options: Options,
+    *,
+    count: Counter,
+    completer: Completer,
+) -> Suggestion:
+    """Prepare, ask the models, repair the answer; every model failing is not an error."""
+    started = time.monotonic()
+    ready = prepare(diff_text, context, options, count)
+    sent = _Sent(ready.digest.budget, ready.digest, ready.messages, ready.prompt_tokens)
+
+    def shrink() -> tuple[ChatMessage, ...] | None:
+        room = sent.room // 2
+        if room < MIN_DIFF_TOKENS:
+            return None
+        digest = budget.fit(ready.files, room, count)
+        messages = _build(context, digest.text, ready.style, options)
+        sent.update(room, digest, messages, prompt_tokens(messages, count))
+        return messages
+
+    def check(text: str) -> str | None:
+        return message.unusable_reason(text, context.history)
+
+    try:
+        completion = completer(ready.messages, check=check, shrink=shrink)
+    except AllModelsFailedError as failed:
+        fallback = message.fallback_message(ready.files, context, style=ready.style)
+        return sent.suggestion(fallback, None, failed.attempts, started)
+    repaired = message.repair(
+        completion.text, style=ready.style, history=context.history, co_authors=context.co_authors
+    )
+    return sent.suggestion(repaired, completion.model, completion.attempts, started)
+
+
+class _Sent:
+    """What was last sent to a model; a context-window shrink replaces it."""
+
+    def __init__(
+        self, room: int, digest: DiffDigest, messages: tuple[ChatMessage, ...], tokens: int
+    ) -> None:
+        self.update(room, digest, messages, tokens)
+
+    def update(
+        self, room: int, digest: DiffDigest, messages: tuple[ChatMessage, ...], tokens: int
+    ) -> None:
+        self.room, self.digest, self.messages, self.tokens = room, digest, messages, tokens
+
+    def suggestion(
+        self,
+        commit: CommitMessage,
+        model: str | None,
+        attempts: tuple[Attempt, ...],
+        started: float,
+    ) -> Suggestion:
+        seconds = round(time.monotonic() - started, 3)
+        return Suggestion(commit, model, attempts, self.digest, self.messages, self.tokens, seconds)

@@ -1,0 +1,187 @@
+"""A repository's commit style, read from its recent subjects; pure.
+
+`message.py` and `prompt.py` both need it: the prompt asks for the style, the repair step
+enforces it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import NamedTuple
+
+
+class Style(StrEnum):
+    CONVENTIONAL = "conventional"
+    PLAIN = "plain"
+
+
+STANDARD_TYPES = (
+    "feat",
+    "fix",
+    "docs",
+    "refactor",
+    "perf",
+    "test",
+    "build",
+    "ci",
+    "chore",
+    "style",
+    "revert",
+)
+"""The types the prompt offers (Conventional Commits' own list, as commitlint uses it)."""
+
+_SYNONYMS = {
+    "feature": "feat",
+    "bugfix": "fix",
+    "hotfix": "fix",
+    "doc": "docs",
+    "tests": "test",
+}
+# Common in real histories (release-please, renovate, security teams): they count as
+# conventional when detecting a style, and a model may keep them if the repository uses them.
+_OTHER_TYPES = ("deps", "release", "security", "i18n", "l10n")
+KNOWN_TYPES = frozenset((*STANDARD_TYPES, *_SYNONYMS, *_OTHER_TYPES))
+
+_PREFIX = re.compile(r"^(?P<type>[A-Za-z][A-Za-z0-9]*)(?:\((?P<scope>[^()\n]*)\))?(?P<bang>!)?:\s*")
+_PR_NUMBER = re.compile(r"\s*\(#\d+\)\s*$")
+_FILE_SCOPE = re.compile(r"\.[A-Za-z0-9]{1,6}$")
+# Dependency bots and release robots: their subjects say nothing about the maintainers' style.
+_BOT = re.compile(
+    r"^\W*(?:bump\s.+\sfrom\s.+\sto\s|bump the\s.+\sgroup|\[pre-commit\.ci\]|update dependency\s"
+    r"|(?:chore|build|fix|ci)\(deps(?:-dev)?\))|\[bot\]|\bdependabot\b|\brenovate\b",
+    re.IGNORECASE,
+)
+CONVENTIONAL_SHARE = 0.7
+PLAIN_SHARE = 0.3
+
+
+class Prefix(NamedTuple):
+    """A subject split at its Conventional Commits prefix."""
+
+    type: str
+    scope: str | None
+    breaking: bool
+    description: str
+
+
+@dataclass(frozen=True, slots=True)
+class RepoStyle:
+    """What the recent history says: `style` is None when unknown or mixed."""
+
+    style: Style | None
+    uses_scopes: bool = False
+    examples: tuple[str, ...] = ()
+    """Non-bot subjects without ` (#N)`, newest first, without repeats."""
+    file_scopes: bool = False
+    """True when some scope in the history is a file name (`fix(main.go): ...`)."""
+    types: tuple[str, ...] = ()
+    """The lowercase `word:` / `word(scope):` prefixes the history uses, most used first:
+    the known types and the repository's own (`samples:`, `breaking:`, `cmd:`)."""
+
+    @property
+    def scoped(self) -> bool:
+        """False when a conventional history clearly writes `type: description`."""
+        return self.uses_scopes or self.style is not Style.CONVENTIONAL or len(self.examples) < 5
+
+
+def strip_pr_number(subject: str) -> str:
+    return _PR_NUMBER.sub("", subject).strip()
+
+
+def is_bot_subject(subject: str) -> bool:
+    return bool(_BOT.search(subject))
+
+
+def parse_prefix(subject: str, extra_types: Sequence[str] = ()) -> Prefix | None:
+    """`type(scope)!: description`, when the type is a known one (case-insensitive) or one
+    of `extra_types` (the repository's own, such as `samples` or `breaking`)."""
+    match = _PREFIX.match(subject)
+    if match is None or match["type"].lower() not in (*KNOWN_TYPES, *extra_types):
+        return None
+    scope = (match["scope"] or "").strip() or None
+    return Prefix(match["type"], scope, bool(match["bang"]), subject[match.end() :])
+
+
+def canonical_type(kind: str, used: Sequence[str] = ()) -> str:
+    """Lowercase, and a synonym mapped to its standard name unless the history uses it."""
+    kind = kind.lower()
+    return kind if kind in used else _SYNONYMS.get(kind, kind)
+
+
+def is_file_scope(scope: str) -> bool:
+    return bool(_FILE_SCOPE.search(scope)) and not scope.replace(".", "").isdigit()
+
+
+def analyse_history(history: Sequence[str]) -> RepoStyle:
+    """Read the style from recent subjects (newest first); bots are left out."""
+    examples = tuple(dict.fromkeys(strip_pr_number(s) for s in history if not is_bot_subject(s)))
+    examples = tuple(s for s in examples if s)
+    prefixes = [p for p in map(parse_prefix, examples) if p is not None]
+    if not examples:
+        return RepoStyle(style=None)
+    share = len(prefixes) / len(examples)
+    style = (
+        Style.CONVENTIONAL
+        if share >= CONVENTIONAL_SHARE
+        else Style.PLAIN
+        if share <= PLAIN_SHARE
+        else None
+    )
+    counts: dict[str, int] = {}
+    for match in filter(None, map(_PREFIX.match, examples)):
+        if match["type"].islower():
+            counts[match["type"]] = counts.get(match["type"], 0) + 1
+    return RepoStyle(
+        style=style,
+        uses_scopes=any(p.scope for p in prefixes),
+        examples=examples,
+        file_scopes=any(p.scope and is_file_scope(p.scope) for p in prefixes),
+        types=tuple(sorted(counts, key=lambda t: -counts[t])),
+    )
+
+
+def detect_style(history: Sequence[str]) -> Style | None:
+    """The style for `style=auto`: None when the history is empty or mixed."""
+    return analyse_history(history).style
+
+
+_TYPE_WORDS: tuple[tuple[str, frozenset[str]], ...] = (
+    ("docs", frozenset({"doc", "docs", "documentation", "readme", "docstring", "typo", "typos"})),
+    ("test", frozenset({"test", "tests", "testing", "coverage"})),
+    ("ci", frozenset({"ci", "workflow", "workflows", "actions"})),
+    ("perf", frozenset({"performance", "faster", "speed", "optimize", "optimise"})),
+)
+_VERB_TYPES: dict[str, str] = {
+    **dict.fromkeys(("add", "implement", "introduce", "support", "allow", "enable"), "feat"),
+    **dict.fromkeys(("expose", "create", "provide", "extend", "new"), "feat"),
+    **dict.fromkeys(("fix", "correct", "resolve", "prevent", "avoid", "handle"), "fix"),
+    **dict.fromkeys(("ensure", "restore", "repair", "respect", "guard"), "fix"),
+    **dict.fromkeys(("refactor", "rename", "move", "simplify", "extract", "split"), "refactor"),
+    **dict.fromkeys(("restructure", "reorganize", "reorganise", "clean", "tidy"), "refactor"),
+    **dict.fromkeys(("bump", "upgrade", "downgrade", "pin", "release"), "chore"),
+    **dict.fromkeys(("document", "clarify", "reword"), "docs"),
+    "revert": "revert",
+    "format": "style",
+}
+
+
+def infer_type(description: str, default: str = "fix") -> str:
+    """A Conventional Commits type for a subject that lacks one, from its words.
+
+    Documentation and test words win over the verb ("Add tests for x" is `test`); then the
+    verb decides; `fix` is the default because it is the most common type in real
+    histories, so a wrong guess is the least surprising one.
+    """
+    words = re.findall(r"[a-z]+", description.lower())
+    if not words:
+        return default
+    verb_type = _VERB_TYPES.get(words[0])
+    if verb_type in ("revert", "chore", "style"):
+        return verb_type
+    for kind, vocabulary in _TYPE_WORDS:
+        if any(word in vocabulary for word in words[:6]):
+            return kind
+    return verb_type or default

@@ -1,0 +1,137 @@
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from commit_polish import __version__
+from commit_polish.cli import main
+
+from .conftest import FIXTURES
+
+
+class Ran:
+    def __init__(self, returncode: int, out: str, err: str) -> None:
+        self.returncode, self.stdout, self.stderr = returncode, out, err
+
+
+def _run(
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    *args: str,
+    stdin: bytes | None = None,
+    cwd: Path | None = None,
+) -> Ran:
+    """Run the CLI in this process: LiteLLM is imported once for the whole module."""
+    if stdin is not None:
+        monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(stdin)))
+    if cwd is not None:
+        monkeypatch.chdir(cwd)
+    code = main(list(args))
+    captured = capsys.readouterr()
+    return Ran(code, captured.out, captured.err)
+
+
+@pytest.mark.parametrize("args", [["--help"], ["--version"], ["suggest", "--help"]])
+def test_help_and_version_do_not_import_litellm(args: list[str]) -> None:
+    code = (
+        "import sys\nfrom commit_polish.cli import main\n"
+        f"try:\n    main({args!r})\nexcept SystemExit as e:\n    assert e.code == 0, e.code\n"
+        "assert 'litellm' not in sys.modules, 'litellm imported'\n"
+        "assert 'pydantic' not in sys.modules, 'pydantic imported'\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert "commit-polish" in done.stdout
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as caught:
+        main(["--version"])
+    assert caught.value.code == 0
+    assert capsys.readouterr().out.strip() == f"commit-polish {__version__}"
+
+
+def test_help_documents_exit_codes(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["suggest", "--help"])
+    out = capsys.readouterr().out
+    assert "exit codes:" in out and "--fallback-model" in out and "--dry-run" in out
+
+
+def test_dry_run_json_prints_the_exact_prompt(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    done = _run(
+        capsys,
+        monkeypatch,
+        "suggest",
+        "--diff-file",
+        str(FIXTURES / "sample.diff"),
+        "--dry-run",
+        "--json",
+        "--title",
+        "Stop completions from mutating os.Args",
+        "--repo",
+        str(tmp_path),
+    )
+    assert done.returncode == 0, done.stderr
+    out = json.loads(done.stdout)
+    assert [m["role"] for m in out["messages"]] == ["system", "user"]
+    assert "completions.go" in out["messages"][1]["content"]
+    assert "Stop completions from mutating os.Args" in out["messages"][1]["content"]
+    assert 0 < out["prompt_tokens"] <= out["budget"] == 1536
+    assert out["files"]["included"] == ["completions.go", "completions_test.go"]
+
+
+def test_dry_run_reads_stdin(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    diff = (FIXTURES / "sample.diff").read_bytes()
+    done = _run(capsys, monkeypatch, "suggest", "--dry-run", "--repo", str(tmp_path), stdin=diff)
+    assert done.returncode == 0, done.stderr
+    assert "===== user =====" in done.stdout and "completions.go" in done.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "says"),
+    [
+        (["--model", "qwen"], 2, "llamafile/qwen"),
+        (["--api-base", "http://127.0.0.1:8080"], 2, "/v1"),
+        (["--diff-file", "/nonexistent.diff"], 3, "cannot read --diff-file"),
+        (["--range", "nope"], 3, "BASE..HEAD"),
+    ],
+)
+def test_errors_map_to_documented_exit_codes(
+    args: list[str],
+    code: int,
+    says: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    base = (
+        []
+        if "--diff-file" in args or "--range" in args
+        else ["--diff-file", str(FIXTURES / "sample.diff")]
+    )
+    done = _run(capsys, monkeypatch, "suggest", "--dry-run", *base, *args, cwd=tmp_path)
+    assert done.returncode == code, done.stderr
+    assert says in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_empty_diff_is_a_clear_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    empty = tmp_path / "empty.diff"
+    empty.write_bytes(b"")
+    done = _run(
+        capsys, monkeypatch, "suggest", "--dry-run", "--diff-file", str(empty), cwd=tmp_path
+    )
+    assert done.returncode == 3
+    assert "empty" in done.stderr.lower() and "Traceback" not in done.stderr

@@ -1,0 +1,75 @@
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from commit_polish import localgit
+from commit_polish.errors import InputError
+
+
+def git(repo: Path, *args: str, author: str = "Ada <ada@example.com>") -> None:
+    name, email = author[:-1].split(" <")
+    subprocess.run(
+        ["git", "-C", str(repo), "-c", f"user.name={name}", "-c", f"user.email={email}", *args],
+        check=True,
+        capture_output=True,
+        env={
+            "GIT_AUTHOR_DATE": "2026-01-01T00:00:00",
+            "GIT_COMMITTER_DATE": "2026-01-01T00:00:00",
+            "HOME": str(repo),
+        },
+    )
+
+
+@pytest.fixture
+def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    # The machine's own git identity must not decide who counts as a co-author.
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(tmp_path / "gitconfig"))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    git(repo, "init", "-q", "-b", "main")
+    for n in range(3):
+        (repo / "app.py").write_text(f"VALUE = {n}\n")
+        git(repo, "add", ".")
+        git(repo, "commit", "-q", "-m", f"fix: step {n} (#{n + 1})")
+    git(repo, "checkout", "-q", "-b", "feature")
+    (repo / "app.py").write_text("VALUE = 42\n")
+    git(repo, "commit", "-q", "-am", "Use the answer\n\nBecause it is 42.")
+    (repo / "new.py").write_text("print('hi')\n")
+    git(repo, "add", ".")
+    git(repo, "commit", "-q", "-m", "Add greeting", author="Grace <grace@example.com>")
+    return repo
+
+
+def test_range_reads_diff_commits_coauthors_and_base_history(repo: Path) -> None:
+    diff = localgit.range_diff(repo, "main..feature").decode()
+    assert "+VALUE = 42" in diff and "new file mode" in diff
+    context = localgit.range_context(repo, "main..feature")
+    assert context.commit_messages == ("Use the answer\n\nBecause it is 42.", "Add greeting")
+    # No user.email configured: the first commit's author is the squash author.
+    assert context.co_authors == ("Grace <grace@example.com>",)
+    assert context.history == ("fix: step 2 (#3)", "fix: step 1 (#2)", "fix: step 0 (#1)")
+
+
+def test_configured_user_is_not_a_coauthor(repo: Path) -> None:
+    git(repo, "config", "user.email", "grace@example.com")
+    context = localgit.range_context(repo, "main..feature")
+    assert context.co_authors == ("Ada <ada@example.com>",)
+
+
+@pytest.mark.parametrize("spec", ["main", "..HEAD", "main.."])
+def test_bad_range_spec(spec: str, repo: Path) -> None:
+    with pytest.raises(InputError, match="BASE..HEAD"):
+        localgit.range_diff(repo, spec)
+
+
+def test_unknown_ref_says_what_git_said(repo: Path) -> None:
+    with pytest.raises(InputError, match="git diff"):
+        localgit.range_diff(repo, "nope..feature")
+
+
+def test_history_outside_a_repo_is_empty(tmp_path: Path) -> None:
+    assert localgit.history(tmp_path) == ()

@@ -1,0 +1,143 @@
+"""The pipeline's order and contracts, with a fake completer standing in for the models."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import pytest
+
+from commit_polish import pipeline
+from commit_polish.errors import AllModelsFailedError, ConfigError, InputError
+from commit_polish.records import Attempt, ChangeContext, ChatMessage, Completion
+
+from .conftest import FIXTURES
+
+SAMPLE = (FIXTURES / "sample.diff").read_bytes()
+ANSWER = (
+    "```\nFixed: completions mutating os.Args.\n\n"
+    "getCompletions appended to a sub-slice of os.Args and could overwrite the caller's "
+    "arguments when the backing array had spare capacity.\n```"
+)
+CONVENTIONAL = ("fix: quote args in fish completion (#2285)", "feat: add Ollama (#2389)") * 5
+
+
+def chars(text: str) -> int:
+    """A stand-in token counter: about four characters a token, like English text."""
+    return (len(text) + 3) // 4
+
+
+class FakeCompleter:
+    def __init__(self, answer: str = ANSWER, *, shrink_first: bool = False) -> None:
+        self.answer = answer
+        self.shrink_first = shrink_first
+        self.sent: list[Sequence[ChatMessage]] = []
+
+    def __call__(
+        self,
+        messages: Sequence[ChatMessage],
+        *,
+        check: Callable[[str], str | None],
+        shrink: Callable[[], Sequence[ChatMessage] | None],
+    ) -> Completion:
+        self.sent.append(messages)
+        if self.shrink_first:
+            smaller = shrink()
+            assert smaller is not None
+            self.sent.append(smaller)
+        assert check(self.answer) is None
+        attempt = Attempt("llamafile/test", "ok", "", 0.5, 100, 20, None)
+        return Completion(self.answer, "llamafile/test", (attempt,))
+
+
+def test_run_repairs_the_answer_into_the_repository_style() -> None:
+    context = ChangeContext(history=CONVENTIONAL, co_authors=("Grace <grace@example.com>",))
+    options = pipeline.Options(max_prompt_tokens=1536)
+    completer = FakeCompleter()
+    result = pipeline.run(SAMPLE, context, options, count=chars, completer=completer)
+    message = result.message
+    assert message.from_model and result.model == "llamafile/test"
+    assert message.subject.startswith("fix")
+    assert ":" in message.subject and not message.subject.endswith(".")
+    assert len(message.subject) <= 72
+    assert "```" not in message.text
+    assert message.trailers == ("Co-authored-by: Grace <grace@example.com>",)
+    assert all(len(line) <= 72 for line in message.body.splitlines())
+    assert result.messages == tuple(completer.sent[0])
+
+
+def test_every_model_failing_gives_the_diff_built_message() -> None:
+    attempts = (Attempt("llamafile/q", "connection", "refused", 0.01),)
+
+    def failing(messages: Sequence[ChatMessage], **_: object) -> Completion:
+        raise AllModelsFailedError("no model", attempts=attempts)
+
+    context = ChangeContext(title="Stop completions from mutating os.Args")
+    result = pipeline.run(
+        SAMPLE, context, pipeline.Options(max_prompt_tokens=1536), count=chars, completer=failing
+    )
+    assert not result.message.from_model
+    assert result.model is None and result.attempts == attempts
+    assert "os.Args" in result.message.subject
+    assert "completions.go" in result.message.body
+
+
+@pytest.mark.parametrize("budget", [256, 400, 700, 1000, 1536, 4000])
+def test_prompt_never_exceeds_the_budget(budget: int) -> None:
+    big = b"".join(path.read_bytes() for path in sorted((FIXTURES / "diffs").glob("*.diff")))
+    context = ChangeContext(title="A title", description="Why. " * 40, history=CONVENTIONAL)
+    try:
+        ready = pipeline.prepare(big, context, pipeline.Options(max_prompt_tokens=budget), chars)
+    except ConfigError as exc:
+        assert budget < 700, exc  # only a budget smaller than the fixed prompt may refuse
+        assert "max_prompt_tokens" in str(exc)
+        return
+    assert ready.prompt_tokens <= budget
+    assert ready.prompt_tokens == pipeline.prompt_tokens(ready.messages, chars)
+
+
+def test_real_token_counter_keeps_the_hard_cap() -> None:
+    from commit_polish.llm import token_counter
+
+    count = token_counter("llamafile/qwen2.5-coder-1.5b-instruct")
+    big = b"".join(path.read_bytes() for path in sorted((FIXTURES / "diffs").glob("*.diff")))
+    ready = pipeline.prepare(big, ChangeContext(), pipeline.Options(max_prompt_tokens=900), count)
+    assert ready.prompt_tokens <= 900
+    assert ready.digest.omitted or ready.digest.condensed  # it really had to leave some out
+
+
+def test_context_window_shrink_sends_a_smaller_prompt() -> None:
+    completer = FakeCompleter(shrink_first=True)
+    big = b"".join(path.read_bytes() for path in sorted((FIXTURES / "diffs").glob("*.diff")))
+    result = pipeline.run(
+        big,
+        ChangeContext(),
+        pipeline.Options(max_prompt_tokens=3000),
+        count=chars,
+        completer=completer,
+    )
+    first, smaller = completer.sent
+    assert pipeline.prompt_tokens(smaller, chars) < pipeline.prompt_tokens(first, chars)
+    assert result.messages == tuple(smaller)
+    assert result.prompt_tokens == pipeline.prompt_tokens(smaller, chars)
+
+
+def test_ignore_globs_leave_files_out(tmp_path: Path) -> None:
+    options = pipeline.Options(max_prompt_tokens=1536, ignore=("*_test.go",))
+    ready = pipeline.prepare(SAMPLE, ChangeContext(), options, chars)
+    assert ready.ignored == ("completions_test.go",)
+    assert [f.path for f in ready.files] == ["completions.go"]
+    assert "completions_test.go" not in ready.messages[-1].content
+
+
+def test_everything_ignored_is_a_clear_error() -> None:
+    options = pipeline.Options(max_prompt_tokens=1536, ignore=("*.go",))
+    with pytest.raises(InputError, match="ignore"):
+        pipeline.prepare(SAMPLE, ChangeContext(), options, chars)
+
+
+def test_forced_plain_style_drops_a_conventional_prefix() -> None:
+    completer = FakeCompleter("fix(completions.go): copy args before appending")
+    options = pipeline.Options(max_prompt_tokens=1536, style="plain")
+    result = pipeline.run(SAMPLE, ChangeContext(), options, count=chars, completer=completer)
+    assert result.message.subject == "Copy args before appending"
