@@ -34,6 +34,13 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     _suggest_parser(commands)
     _serve_parser(commands)
+    action = commands.add_parser(
+        "action",
+        help="run as the GitHub Action (reads the runner's environment)",
+        description="The container's entry point: reads GITHUB_* and INPUT_* variables, "
+        "posts or updates one PR comment, writes outputs and the job summary.",
+    )
+    action.set_defaults(handler=_run_action)
     return parser
 
 
@@ -94,6 +101,12 @@ def _run_suggest(args: argparse.Namespace) -> int:
     from .suggest import run_suggest
 
     return run_suggest(args)
+
+
+def _run_action(args: argparse.Namespace) -> int:
+    from .action import main as action_main
+
+    return action_main()
 
 
 def _run_serve(args: argparse.Namespace) -> int:

@@ -217,7 +217,9 @@ class PullRequest:
     history: tuple[str, ...] = ()
     """Recent subjects on the base branch, newest first."""
     files_without_patch: tuple[str, ...] = ()
-    """Files the API listed without a patch (binary, too large) or past its 3,000-file cap."""
+    """Files the API listed without a patch (binary, too large)."""
+    files_unlisted: int = 0
+    """How many changed files the API did not list at all (past its 3,000-file cap)."""
 
 
 @dataclass(frozen=True, slots=True)

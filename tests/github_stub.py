@@ -1,0 +1,267 @@
+"""A local stand-in for the GitHub REST endpoints commit-polish uses, with GitHub's shapes.
+
+    with GitHubStub(prs=[StubPR("o/r", 7, "Add retries", "alice", diff=...)]) as stub:
+        client = GitHubClient("ghs_...", base_url=stub.url)
+        stub.fail_next("GET", "/repos/o/r/pulls/7", 502)     # one 502, then the real answer
+        stub.secondary_rate_limit("POST", "/repos/o/r/issues/7/comments", retry_after=1)
+        stub.comments("o/r", 7)                              # what the thread holds now
+
+It listens on a FIXED port (18765 unless told otherwise): PyGithub follows the absolute URLs in
+its answers and refuses any whose host or port differs from its base URL, so recordings only
+replay against the same address. Pass `port=0` for a free port when nothing is recorded.
+Its state (comments above all) lives in memory, so two runs against one stub see each other.
+`python -m tests.github_stub` serves a demo pull request until interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import threading
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import TracebackType
+from typing import Any
+
+from tests import github_http, github_routes
+from tests.github_http import Comment, Reply
+from tests.github_payloads import StubCommit, StubFile, StubPR
+
+__all__ = [
+    "DEFAULT_PORT",
+    "Comment",
+    "GitHubStub",
+    "Reply",
+    "StubCommit",
+    "StubFile",
+    "StubPR",
+]
+
+DEFAULT_PORT = 18765
+ACTIONS_BOT = "github-actions[bot]"
+RATE_RESET = 4102444800
+"""x-ratelimit-reset in every answer (2100-01-01), so a primary limit never looks near."""
+_START = datetime(2026, 11, 20, 10, tzinfo=UTC)
+
+
+@dataclass
+class _Fault:
+    method: str
+    path: str
+    reply: Reply
+    times: int
+
+
+class GitHubStub:
+    """GitHub's pull request, commits, files, comments and permission endpoints, in memory.
+
+    `user` is the token's login for `GET /user`; None behaves like an Actions token (403 there,
+    comments written as github-actions[bot]). `read_only` makes every write a 403, as for a
+    fork's token. `permissions` maps a login to its role (`admin`, `maintain`, `write`,
+    `triage`, `read`, `none`); other logins get 404 like a user who does not exist.
+    `files_cap` is the files API's listing limit (GitHub's is 3,000)."""
+
+    def __init__(
+        self,
+        *,
+        prs: Iterable[StubPR] = (),
+        port: int = DEFAULT_PORT,
+        host: str = "127.0.0.1",
+        prefix: str = "",
+        token: str | None = None,
+        user: str | None = None,
+        read_only: bool = False,
+        permissions: Mapping[str, str] | None = None,
+        history: Mapping[tuple[str, str], list[StubCommit]] | None = None,
+        files_cap: int = 3000,
+    ) -> None:
+        self.prs = {(pr.repo, pr.number): pr for pr in prs}
+        self.host, self.port, self.prefix = host, port, prefix.rstrip("/")
+        self.token, self.user, self.read_only = token, user, read_only
+        self.permissions = dict(permissions or {})
+        self.history = dict(history or {})
+        self.files_cap = files_cap
+        self.requests: list[tuple[str, str, dict[str, str]]] = []
+        self.threads: dict[tuple[str, int], list[Comment]] = {}
+        """The comments of each (repo, number), oldest first."""
+        self._faults: list[_Fault] = []
+        self._next_id = 2_400_000_001
+        self._clock = 0
+        # Reentrant: handlers run under the lock and call the public helpers below.
+        self._lock = threading.RLock()
+        self._server: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    # -- life cycle ------------------------------------------------------------------------
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}{self.prefix}"
+
+    def start(self) -> GitHubStub:
+        self._server = ThreadingHTTPServer((self.host, self.port), _handler_for(self))
+        self.port = self._server.server_address[1]
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, args=(0.05,), daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+    def __enter__(self) -> GitHubStub:
+        return self.start()
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()
+
+    # -- state a test sets or reads ---------------------------------------------------------
+
+    @property
+    def writer(self) -> str:
+        """Who this token's writes are attributed to."""
+        return self.user or ACTIONS_BOT
+
+    def tick(self) -> str:
+        """The stub's clock: one minute later at each call, so recordings are stable."""
+        with self._lock:
+            self._clock += 1
+            return (_START + timedelta(minutes=self._clock)).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    def add_comment(self, repo: str, number: int, body: str, login: str) -> Comment:
+        """A comment by anyone, as if posted on the web page."""
+        with self._lock:
+            stamp = self.tick()
+            made = Comment(self._next_id, body, login, stamp, stamp)
+            self._next_id += 1
+            self.threads.setdefault((repo, number), []).append(made)
+            return made
+
+    def comments(self, repo: str, number: int) -> list[Comment]:
+        with self._lock:
+            return list(self.threads.get((repo, number), []))
+
+    def remove_comment(self, comment_id: int) -> None:
+        """What a user deleting the comment on the web page does."""
+        with self._lock:
+            for thread in self.threads.values():
+                thread[:] = [c for c in thread if c.id != comment_id]
+
+    def fail_next(
+        self,
+        method: str,
+        path: str,
+        status: int,
+        *,
+        headers: Mapping[str, str] | None = None,
+        body: Any = None,
+        times: int = 1,
+    ) -> None:
+        """Answer the next `times` requests to `method path` (no query) with `status`;
+        the body defaults to GitHub's own error body for that status."""
+        if body is None:
+            body = github_http.fault_body(status)
+        reply = Reply(status, body, dict(headers or {}))
+        with self._lock:
+            self._faults.append(_Fault(method.upper(), self.prefix + path, reply, times))
+
+    def secondary_rate_limit(self, method: str, path: str, *, retry_after: int = 1) -> None:
+        """GitHub's secondary rate limit: 403, its message, `retry-after`, no quota left."""
+        headers = {"retry-after": str(retry_after), "x-ratelimit-remaining": "0"}
+        self.fail_next(method, path, 403, body=github_http.secondary_limit_body(), headers=headers)
+
+    def primary_rate_limit(self, method: str, path: str, *, reset: int = RATE_RESET) -> None:
+        """GitHub's primary rate limit: 403, no requests left until `reset` (Unix time)."""
+        headers = {"x-ratelimit-remaining": "0", "x-ratelimit-reset": str(reset)}
+        self.fail_next(method, path, 403, body=github_http.primary_limit_body(), headers=headers)
+
+    # -- request handling (also callable without a server) -----------------------------------
+
+    def handle(self, method: str, target: str, headers: Mapping[str, str], body: bytes) -> Reply:
+        with self._lock:
+            self.requests.append((method, target, dict(headers)))
+            path = target.split("?", 1)[0]
+            fault = self._take_fault(method, path)
+            if fault is not None:
+                return fault
+            if not path.startswith(self.prefix):
+                return Reply(404, github_http.not_found())
+            return github_routes.route(self, method, target[len(self.prefix) :], headers, body)
+
+    def _take_fault(self, method: str, path: str) -> Reply | None:
+        for fault in self._faults:
+            if fault.method == method and fault.path == path:
+                fault.times -= 1
+                if fault.times <= 0:
+                    self._faults.remove(fault)
+                return fault.reply
+        return None
+
+
+def _handler_for(stub: GitHubStub) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"  # keep-alive, as PyGithub's connection pool expects
+        server_version = "github.com"
+        sys_version = ""
+
+        def _serve(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length) if length else b""
+            headers = {k.lower(): v for k, v in self.headers.items()}
+            reply = stub.handle(self.command, self.path, headers, body)
+            data, content_type = github_http.encode(reply)
+            self.send_response(reply.status)
+            for name, value in github_http.standard_headers(stub, reply, content_type).items():
+                self.send_header(name, value)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        do_GET = do_POST = do_PATCH = do_DELETE = _serve
+
+        def log_message(self, format: str, *args: Any) -> None:
+            """Quiet: a test reads `stub.requests` instead."""
+
+    return Handler
+
+
+def demo() -> GitHubStub:
+    """A stub serving one small pull request (`octo-org/widgets#7`), for manual runs."""
+    pr = StubPR(
+        "octo-org/widgets",
+        7,
+        "Retry uploads on connection resets",
+        "alice",
+        body="Uploads failed on flaky networks.",
+        diff="diff --git a/up.py b/up.py\n--- a/up.py\n+++ b/up.py\n@@ -1 +1,2 @@\n"
+        " import time\n+RETRIES = 3\n",
+        files=[StubFile("up.py", patch="@@ -1 +1,2 @@\n import time\n+RETRIES = 3", additions=1)],
+        commits=[StubCommit("Retry uploads", "Alice", "alice@example.org", "alice")],
+    )
+    history = [StubCommit("Add the uploader (#6)", "Alice", "alice@example.org", "alice")]
+    return GitHubStub(
+        prs=[pr], permissions={"alice": "admin"}, history={("octo-org/widgets", "main"): history}
+    )
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=DEFAULT_PORT)
+    args = parser.parse_args(argv)
+    stub = demo()
+    stub.host, stub.port = args.host, args.port
+    with stub:
+        print(stub.url, flush=True)
+        threading.Event().wait()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,220 @@
+"""The Action's entry point, run as the runner runs it, against the GitHub stand-in and the
+real local model server (SmolLM2)."""
+
+from __future__ import annotations
+
+import copy
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from commit_polish.action import main
+from commit_polish.serve import RunningServer, free_port
+from tests.github_stub import GitHubStub
+from tests.github_world import SMALL, TOKEN
+
+from .conftest import FIXTURES
+
+PAYLOADS = FIXTURES / "github" / "payloads"
+REPO = SMALL.repo
+
+
+def _payload(name: str) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((PAYLOADS / name).read_text())
+    return data
+
+
+def _pr_event(action: str = "opened", **pr: Any) -> dict[str, Any]:
+    """A real `pull_request` payload pointed at the stand-in's pull request (derived)."""
+    payload = copy.deepcopy(_payload("pull_request.opened.payload.json"))
+    payload["action"] = action
+    payload["number"] = SMALL.number
+    payload["pull_request"].update({"number": SMALL.number, "draft": False, "state": "open", **pr})
+    payload["repository"]["full_name"] = REPO
+    return payload
+
+
+class Runner:
+    """The runner's side of one job: event file, output and summary files, environment."""
+
+    def __init__(self, tmp: Path, stub: GitHubStub, api_base: str) -> None:
+        self.tmp, self.stub = tmp, stub
+        self.output, self.summary = tmp / "output", tmp / "summary.md"
+        self.env: dict[str, str] = {
+            "GITHUB_EVENT_NAME": "pull_request",
+            "GITHUB_EVENT_PATH": str(tmp / "event.json"),
+            "GITHUB_REPOSITORY": REPO,
+            "GITHUB_API_URL": stub.url,
+            "GITHUB_OUTPUT": str(self.output),
+            "GITHUB_STEP_SUMMARY": str(self.summary),
+            "GITHUB_WORKSPACE": str(tmp),
+            "INPUT_GITHUB-TOKEN": TOKEN,
+            "INPUT_API-BASE": api_base,
+            "INPUT_FAIL-ON-ERROR": "false",
+            "INPUT_DRY-RUN": "false",
+            "PATH": "/usr/bin:/bin",
+        }
+
+    def event(self, name: str, payload: dict[str, Any]) -> None:
+        self.env["GITHUB_EVENT_NAME"] = name
+        Path(self.env["GITHUB_EVENT_PATH"]).write_text(json.dumps(payload))
+
+    def run(self) -> tuple[int, str]:
+        out = io.StringIO()
+        code = main(self.env, out)
+        return code, out.getvalue()
+
+    def outputs(self) -> dict[str, str]:
+        text = self.output.read_text() if self.output.exists() else ""
+        values, lines = {}, iter(text.splitlines())
+        for line in lines:
+            name, _, delimiter = line.partition("<<")
+            values[name] = "\n".join(iter(lambda: next(lines), delimiter))
+        return values
+
+    def ours(self) -> list[str]:
+        return [c.body for c in self.stub.comments(REPO, SMALL.number)]
+
+
+@pytest.fixture
+def stub() -> Any:
+    with GitHubStub(prs=[SMALL], port=0, permissions={"alice": "admin"}) as github:
+        yield github
+
+
+@pytest.fixture
+def runner(tmp_path: Path, stub: GitHubStub, local_server: RunningServer) -> Runner:
+    return Runner(tmp_path, stub, local_server.base_url)
+
+
+@pytest.mark.realmodel
+def test_entry_point_as_a_process_posts_then_updates_one_comment(runner: Runner) -> None:
+    runner.event("pull_request", _pr_event())
+    command = [sys.executable, "-m", "commit_polish.cli", "action"]
+    for _ in range(2):
+        done = subprocess.run(
+            command, env=runner.env, capture_output=True, text=True, check=False, cwd=runner.tmp
+        )
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert f"::add-mask::{TOKEN}" in done.stdout
+        assert len(runner.ours()) == 1
+    (body,) = runner.ours()
+    assert body.startswith("<!-- commit-polish:sticky head=")
+    outputs = runner.outputs()
+    assert outputs["subject"] and outputs["message"].startswith(outputs["subject"])
+    assert "#issuecomment-" in outputs["comment-url"]
+    assert outputs["subject"] in runner.summary.read_text()
+    assert TOKEN not in runner.output.read_text() + runner.summary.read_text() + body
+
+
+@pytest.mark.realmodel
+def test_unchanged_message_is_not_edited_again(runner: Runner) -> None:
+    runner.event("pull_request", _pr_event())
+    dead = f"http://127.0.0.1:{free_port()}/v1"  # the diff-built message is deterministic
+    runner.env["INPUT_API-BASE"] = dead
+    assert runner.run()[0] == 0
+    assert runner.run()[0] == 0
+    patches = [r for r in runner.stub.requests if r[0] == "PATCH"]
+    assert patches == [] and len(runner.ours()) == 1
+
+
+@pytest.mark.realmodel
+def test_every_model_down_still_comments_with_the_diff_built_message(runner: Runner) -> None:
+    runner.event("pull_request", _pr_event())
+    runner.env["INPUT_API-BASE"] = f"http://127.0.0.1:{free_port()}/v1"
+    code, log = runner.run()
+    assert code == 0
+    assert "::warning title=commit-polish%3A no model answered::" in log
+    (body,) = runner.ours()
+    assert "not written by a model" in body.lower() or "no model" in body.lower()
+    runner.env["INPUT_FAIL-ON-ERROR"] = "true"
+    assert runner.run()[0] == 4
+
+
+@pytest.mark.realmodel
+def test_read_only_token_warns_with_the_fix_and_keeps_the_summary(
+    tmp_path: Path, local_server: RunningServer
+) -> None:
+    with GitHubStub(prs=[SMALL], port=0, read_only=True) as github:
+        runner = Runner(tmp_path, github, f"http://127.0.0.1:{free_port()}/v1")
+        runner.event("pull_request", _pr_event())
+        code, log = runner.run()
+        assert code == 0
+        assert "::warning" in log and "pull-requests: write" in log
+        assert runner.ours() == []
+        assert runner.outputs()["subject"] and runner.outputs()["comment-url"] == ""
+        assert runner.outputs()["subject"] in runner.summary.read_text()
+
+
+@pytest.mark.parametrize(
+    ("name", "payload", "reason"),
+    [
+        ("pull_request", _pr_event(draft=True), "draft"),
+        ("pull_request", _pr_event("closed", state="closed"), "closed"),
+        ("pull_request", _pr_event("labeled"), "labeled"),
+        ("push", {}, "push"),
+    ],
+)
+def test_skipped_events_say_why_in_one_notice(
+    tmp_path: Path, stub: GitHubStub, name: str, payload: dict[str, Any], reason: str
+) -> None:
+    runner = Runner(tmp_path, stub, "http://127.0.0.1:9/v1")
+    runner.event(name, payload)
+    code, log = runner.run()
+    assert code == 0
+    notices = [line for line in log.splitlines() if line.startswith("::notice")]
+    assert len(notices) == 1 and reason in notices[0]
+    assert stub.requests == [] and runner.ours() == []
+
+
+def test_comment_from_a_user_without_write_access_is_refused(
+    tmp_path: Path, stub: GitHubStub
+) -> None:
+    """Derived: the real issue_comment payload, moved onto the pull request."""
+    payload = copy.deepcopy(_payload("issue_comment.created.payload.json"))
+    payload["issue"].update(number=SMALL.number, pull_request={"url": "x"})
+    payload["comment"].update(body="/commit-polish mention the retry cap")
+    payload["comment"]["user"].update(login="mallory", type="User")
+    payload["comment"]["author_association"] = "NONE"
+    payload["repository"]["full_name"] = REPO
+    runner = Runner(tmp_path, stub, "http://127.0.0.1:9/v1")
+    runner.event("issue_comment", payload)
+    code, log = runner.run()
+    assert code == 0
+    assert "mallory" in log and "write access" in log
+    assert runner.ours() == []
+
+
+@pytest.mark.parametrize(
+    ("change", "says"),
+    [
+        ({"GITHUB_EVENT_PATH": "/nonexistent/event.json"}, "does not exist"),
+        ({"INPUT_FAIL-ON-ERROR": "maybe"}, "fail-on-error"),
+        ({"INPUT_MODEL": "qwen"}, "llamafile/qwen"),
+        ({"INPUT_GITHUB-TOKEN": ""}, "github-token"),
+    ],
+)
+def test_configuration_errors_fail_the_step_with_the_fix(
+    tmp_path: Path, stub: GitHubStub, change: dict[str, str], says: str
+) -> None:
+    runner = Runner(tmp_path, stub, "http://127.0.0.1:9/v1")
+    runner.event("pull_request", _pr_event())
+    runner.env.update(change)
+    code, log = runner.run()
+    assert code == 2
+    errors = [line for line in log.splitlines() if line.startswith("::error")]
+    assert len(errors) == 1 and says in errors[0]
+    assert says in runner.summary.read_text()
+
+
+def test_unknown_input_is_a_warning_not_a_failure(tmp_path: Path, stub: GitHubStub) -> None:
+    runner = Runner(tmp_path, stub, "http://127.0.0.1:9/v1")
+    runner.event("pull_request", _pr_event(draft=True))
+    runner.env["INPUT_MODLE"] = "openai/x"
+    code, log = runner.run()
+    assert code == 0 and "unknown input 'modle'" in log
