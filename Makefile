@@ -7,7 +7,7 @@ export CMAKE_ARGS ?= -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_
 export LLAMA_CPP_BUILD_JOBS ?= 2
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: demo test lint lint-action typecheck bench lock clean
+.PHONY: demo test lint lint-action typecheck bench lock docker-smoke clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -60,6 +60,11 @@ lock: | $(BIN)/python
 bench: $(VENV)/.dev
 	$(BIN)/python benchmarks/cli_speed.py
 	$(BIN)/python benchmarks/diff_scale.py
+
+# Build the Action's image on a local Debian base and run it against the real model server
+# and the GitHub stand-in (needs root: it installs and starts its own Docker engine).
+docker-smoke: $(VENV)/.dev
+	bash scripts/docker-smoke.sh
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache .hypothesis
