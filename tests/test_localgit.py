@@ -49,15 +49,15 @@ def test_range_reads_diff_commits_coauthors_and_base_history(repo: Path) -> None
     assert "+VALUE = 42" in diff and "new file mode" in diff
     context = localgit.range_context(repo, "main..feature")
     assert context.commit_messages == ("Use the answer\n\nBecause it is 42.", "Add greeting")
-    # No user.email configured: the first commit's author is the squash author.
+    # The first commit's author is the squash author, as the PR author is on GitHub.
     assert context.co_authors == ("Grace <grace@example.com>",)
     assert context.history == ("fix: step 2 (#3)", "fix: step 1 (#2)", "fix: step 0 (#1)")
 
 
-def test_configured_user_is_not_a_coauthor(repo: Path) -> None:
+def test_who_runs_git_does_not_change_the_coauthors(repo: Path) -> None:
     git(repo, "config", "user.email", "grace@example.com")
     context = localgit.range_context(repo, "main..feature")
-    assert context.co_authors == ("Ada <ada@example.com>",)
+    assert context.co_authors == ("Grace <grace@example.com>",)
 
 
 @pytest.mark.parametrize("spec", ["main", "..HEAD", "main.."])

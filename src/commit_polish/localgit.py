@@ -68,10 +68,10 @@ def range_context(repo: Path, spec: str) -> ChangeContext:
         if _FIELD in record
     ]
     authors = [author for author, _ in commits]
-    # The squash commit's author is whoever runs git here (else the first commit's author);
-    # everyone else becomes a co-author, as GitHub does for a PR's other commit authors.
-    me = _git_config(repo, "user.email") or (_email(authors[0]) if authors else "")
-    co_authors = tuple(dict.fromkeys(a for a in authors if _email(a) != me))
+    # As GitHub does for a PR: the branch's author (of its first commit) authors the squash,
+    # and every other commit author becomes a co-author.
+    main = _email(authors[0]) if authors else ""
+    co_authors = tuple(dict.fromkeys(a for a in authors if _email(a) != main))
     return ChangeContext(
         commit_messages=tuple(message.strip() for _, message in commits),
         history=history(repo, base),
@@ -81,10 +81,3 @@ def range_context(repo: Path, spec: str) -> ChangeContext:
 
 def _email(author: str) -> str:
     return author.rpartition("<")[2].rstrip(">").strip().lower()
-
-
-def _git_config(repo: Path, key: str) -> str:
-    try:
-        return _git(repo, "config", "--get", key).decode().strip().lower()
-    except InputError:
-        return ""
