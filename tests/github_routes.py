@@ -93,6 +93,15 @@ def _get_permission(stub: GitHubStub, request: Request) -> Reply:
     return reply(200, payloads.permission(login, stub.permissions[login], stub.url))
 
 
+def _get_contents(stub: GitHubStub, request: Request) -> Reply:
+    """Only the raw media type, as commit-polish asks: the file's bytes, or GitHub's 404."""
+    key = (request.params["repo"], request.query.get("ref", "main"), request.params["path"])
+    text = stub.files_at.get(key)
+    if text is None:
+        return reply(404, not_found("/repos/contents#get-repository-content"))
+    return reply(200, text, {"content-type": "application/vnd.github.raw; charset=utf-8"})
+
+
 def _get_user(stub: GitHubStub, request: Request) -> Reply:
     if stub.user is None:
         message = "Resource not accessible by integration"
@@ -109,6 +118,7 @@ _ROUTES: list[tuple[str, re.Pattern[str], Handler]] = [
         ("GET", _REPO + r"/pulls/(?P<n>\d+)/files", _get_files),
         ("GET", _REPO + r"/pulls/(?P<n>\d+)/commits", _get_pr_commits),
         ("GET", _REPO + r"/commits", _get_history),
+        ("GET", _REPO + r"/contents/(?P<path>.+)", _get_contents),
         ("GET", _REPO + r"/collaborators/(?P<login>[^/]+)/permission", _get_permission),
         ("GET", _REPO + r"/issues/(?P<n>\d+)/comments", comments.list_comments),
         ("POST", _REPO + r"/issues/(?P<n>\d+)/comments", comments.create_comment),

@@ -60,7 +60,8 @@ class GitHubStub:
     comments written as github-actions[bot]). `read_only` makes every write a 403, as for a
     fork's token. `permissions` maps a login to its role (`admin`, `maintain`, `write`,
     `triage`, `read`, `none`); other logins get 404 like a user who does not exist.
-    `files_cap` is the files API's listing limit (GitHub's is 3,000)."""
+    `files_cap` is the files API's listing limit (GitHub's is 3,000). `files_at` maps
+    (repo, ref, path) to a file's text for the contents API."""
 
     def __init__(
         self,
@@ -75,6 +76,7 @@ class GitHubStub:
         permissions: Mapping[str, str] | None = None,
         history: Mapping[tuple[str, str], list[StubCommit]] | None = None,
         files_cap: int = 3000,
+        files_at: Mapping[tuple[str, str, str], str] | None = None,
     ) -> None:
         self.prs = {(pr.repo, pr.number): pr for pr in prs}
         self.host, self.port, self.prefix = host, port, prefix.rstrip("/")
@@ -82,6 +84,7 @@ class GitHubStub:
         self.permissions = dict(permissions or {})
         self.history = dict(history or {})
         self.files_cap = files_cap
+        self.files_at = dict(files_at or {})
         self.requests: list[tuple[str, str, dict[str, str]]] = []
         self.threads: dict[tuple[str, int], list[Comment]] = {}
         """The comments of each (repo, number), oldest first."""

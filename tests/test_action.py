@@ -218,3 +218,22 @@ def test_unknown_input_is_a_warning_not_a_failure(tmp_path: Path, stub: GitHubSt
     runner.env["INPUT_MODLE"] = "openai/x"
     code, log = runner.run()
     assert code == 0 and "unknown input 'modle'" in log
+
+
+def test_pull_request_target_reads_config_from_the_base_branch_only(tmp_path: Path) -> None:
+    """The checkout may be the PR's code: its config file must not steer the run."""
+    head_config = tmp_path / ".github" / "commit-polish.toml"
+    head_config.parent.mkdir()
+    head_config.write_text('api_base = "http://attacker.example/v1"\nmodel = "bad"\n')
+    base = {(REPO, "main", ".github/commit-polish.toml"): "timeout = -1\n"}
+    with GitHubStub(prs=[SMALL], port=0, files_at=base) as github:
+        runner = Runner(tmp_path, github, f"http://127.0.0.1:{free_port()}/v1")
+        runner.event("pull_request_target", _pr_event())
+        code, log = runner.run()
+        assert code == 2  # the base branch's bad value, named with where it came from
+        (error,) = [line for line in log.splitlines() if line.startswith("::error")]
+        assert "'timeout'" in error and "on main" in error and "attacker" not in error
+        github.files_at.clear()  # no file on the base branch: defaults and inputs only
+        code, log = runner.run()
+        assert code == 0 and "attacker" not in log
+        assert len(runner.ours()) == 1

@@ -14,13 +14,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from . import annotations as gha
 from . import comment, event, pipeline
 from .errors import AllModelsFailedError, CommitPolishError, ConfigError, GitHubError
 from .records import ChangeContext, PullRequest, PullRequestRef, Skip, Suggestion
-from .settings import Settings, endpoints, load_settings
+from .settings import REPO_CONFIG, Settings, endpoints, load_settings
+
+if TYPE_CHECKING:
+    from .github import GitHubClient
 
 # Action input -> Settings field; the other inputs steer the Action itself.
 SETTING_INPUTS = {
@@ -47,6 +50,8 @@ PROVIDER_KEYS = (
     "COMMIT_POLISH_API_KEY",
     "LLAMAFILE_API_KEY",
 )
+# Events whose checkout may be trusted to hold the repository's own config file.
+CHECKOUT_CONFIG_EVENTS = {"pull_request", "workflow_dispatch"}
 TRUE = {"true", "yes", "1", "on"}
 FALSE = {"false", "no", "0", "off", ""}
 
@@ -123,25 +128,41 @@ def _mask_secrets(inputs: Inputs, env: Mapping[str, str], out: TextIO) -> None:
         gha.mask(env.get(name, ""), out=out)
 
 
-def _settings(inputs: Inputs, event_name: str, env: Mapping[str, str]) -> Settings:
-    workspace = Path(env.get("GITHUB_WORKSPACE") or Path.cwd())
-    # A PR head must never steer requests that carry cloud keys: under pull_request_target
-    # and comment commands the checkout may be the PR's code, so its config file is not read.
-    trusted_checkout = event_name in {"pull_request", "workflow_dispatch"}
+def _settings(
+    inputs: Inputs,
+    repo_config: bool | tuple[str, str | None],
+    env: Mapping[str, str],
+    out: TextIO,
+) -> Settings:
     settings, warnings = load_settings(
         inputs.settings,
-        repo_root=workspace,
-        repo_config=trusted_checkout,
+        repo_root=Path(env.get("GITHUB_WORKSPACE") or Path.cwd()),
+        repo_config=repo_config,
         flag_label=lambda key: f"input {_input_name(key)!r}",
     )
     for warning in warnings:
-        gha.warning(warning, title="commit-polish setting")
+        gha.warning(warning, title="commit-polish setting", out=out)
     if settings.api_key:
-        gha.mask(settings.api_key.get_secret_value())
+        gha.mask(settings.api_key.get_secret_value(), out=out)
     for fallback in settings.fallback_models:
         if fallback.api_key_env:
-            gha.mask(env.get(fallback.api_key_env, ""))
+            gha.mask(env.get(fallback.api_key_env, ""), out=out)
     return settings
+
+
+def _repo_config(
+    event_name: str, client: GitHubClient, pr: PullRequest
+) -> bool | tuple[str, str | None]:
+    """Where `.github/commit-polish.toml` is read from.
+
+    Under pull_request_target and comment commands the job holds secrets while the checkout
+    may be the PR's code: a PR author must not point requests that carry cloud keys
+    elsewhere, so the file is read from the base branch through the API instead.
+    """
+    if event_name in CHECKOUT_CONFIG_EVENTS:
+        return True
+    text = client.read_file(pr.repo, str(REPO_CONFIG), pr.base_ref)
+    return (f"repository config {REPO_CONFIG} on {pr.base_ref}", text)
 
 
 def _input_name(key: str) -> str:
@@ -202,7 +223,6 @@ def run(env: Mapping[str, str], out: TextIO = sys.stdout) -> int:
     if isinstance(target, Skip):
         gha.notice(f"commit-polish skipped: {target.reason}", out=out)
         return 0
-    settings = _settings(inputs, event_name, env)
     if not inputs.token:
         raise ConfigError(
             "no GitHub token: the github-token input is empty",
@@ -218,6 +238,7 @@ def run(env: Mapping[str, str], out: TextIO = sys.stdout) -> int:
     if refusal:
         gha.notice(f"commit-polish skipped: {refusal}", out=out)
         return 0
+    settings = _settings(inputs, _repo_config(event_name, client, pr), env, out)
     suggestion = _suggest(pr, settings, target)
     url, problem = "", None
     if not inputs.dry_run:

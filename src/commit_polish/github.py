@@ -49,6 +49,7 @@ PER_PAGE = 100
 """One value for every list call: PyGithub puts it in each URL, and recordings match on it."""
 API_VERSION = "2022-11-28"
 DIFF_MEDIA_TYPE = "application/vnd.github.diff"
+RAW_MEDIA_TYPE = "application/vnd.github.raw"
 BOT_LOGINS = frozenset({"github-actions[bot]"})
 WRITE_PERMISSIONS = frozenset({"admin", "maintain", "write"})
 TIMEOUT = 30
@@ -190,6 +191,19 @@ class GitHubClient:
                 return False
             raise
         return permission in WRITE_PERMISSIONS
+
+    def read_file(self, repo: str, path: str, ref: str) -> str | None:
+        """A file's text on `ref` (a branch), or None when it is not there."""
+        url = f"{self._repo(repo).url}/contents/{path}"
+        with self._translated(f"reading {path} on {ref} of {repo}"):
+            status, headers, text = self._gh.requester.requestJson(
+                "GET", url, parameters={"ref": ref}, headers={"Accept": RAW_MEDIA_TYPE}
+            )
+            if status == 404:
+                return None
+            if status >= 300:
+                raise Requester.createException(status, headers, error_body(text))
+        return str(text)
 
     def upsert_comment(
         self, repo: str, number: int, body: str, *, is_ours: Callable[[str], bool]

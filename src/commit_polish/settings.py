@@ -198,14 +198,21 @@ class _DictSource(PydanticBaseSettingsSource):
 
 def _read_toml(path: Path, label: str) -> dict[str, Any]:
     try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
+        text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         return {}
-    except (tomllib.TOMLDecodeError, OSError, UnicodeDecodeError) as exc:
+    except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(
             f"{label} ({path}) cannot be read: {exc}", fix=f"correct or remove {path}"
         ) from exc
+    return _parse_toml(text, f"{label} ({path})", str(path))
+
+
+def _parse_toml(text: str, label: str, where: str) -> dict[str, Any]:
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{label} is not valid TOML: {exc}", fix=f"correct {where}") from exc
 
 
 def user_config_path(env: Mapping[str, str]) -> Path:
@@ -231,17 +238,22 @@ def load_settings(
     *,
     repo_root: Path | None = None,
     user_config: Path | None = None,
-    repo_config: bool = True,
+    repo_config: bool | tuple[str, str | None] = True,
     flag_label: Callable[[str], str] = lambda key: CLI_FLAGS.get(key, key),
 ) -> tuple[Settings, list[str]]:
     """Build Settings once; return them with warnings the edge should show.
 
     `flags` holds only what the user actually passed (None values are dropped).
-    `repo_config=False` skips the repository file (for a PR head that must not steer us).
+    `repo_config`: True reads the repository file under `repo_root`; a (label, text) pair
+    gives its text as read elsewhere (the base branch, through the API; None when absent);
+    False skips it.
     """
     env = os.environ
     layers: list[_Layer] = []
-    if repo_config:
+    if isinstance(repo_config, tuple):
+        label, text = repo_config
+        layers.append(_Layer(label, _parse_toml(text or "", label, label)))
+    elif repo_config:
         path = (repo_root or Path.cwd()) / REPO_CONFIG
         layers.append(_Layer(f"repository config {path}", _read_toml(path, "repository config")))
     layers.append(_user_layer(user_config or user_config_path(env)))
