@@ -36,7 +36,9 @@ def _run(
     return Ran(code, captured.out, captured.err)
 
 
-@pytest.mark.parametrize("args", [["--help"], ["--version"], ["suggest", "--help"]])
+@pytest.mark.parametrize(
+    "args", [["--help"], ["--version"], ["suggest", "--help"], ["eval", "--help"]]
+)
 def test_help_and_version_do_not_import_litellm(args: list[str]) -> None:
     code = (
         "import sys\nfrom commit_polish.cli import main\n"

@@ -33,6 +33,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"commit-polish {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     _suggest_parser(commands)
+    _eval_parser(commands)
     _serve_parser(commands)
     action = commands.add_parser(
         "action",
@@ -59,6 +60,15 @@ def _suggest_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser
     p.add_argument("--repo", default=".", metavar="PATH", help="git repository (default: .)")
     p.add_argument("--title", default="", help="the pull request's title")
     p.add_argument("--description", default="", help="the pull request's description")
+    _model_flags(p)
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("--dry-run", action="store_true", help="print the prompt; call no model")
+    p.add_argument("--fail-on-error", action="store_true", help="exit 4 when every model fails")
+    p.set_defaults(handler=_run_suggest)
+
+
+def _model_flags(p: argparse.ArgumentParser) -> None:
+    """The settings `suggest` and `eval` share, so an evaluation measures what users run."""
     p.add_argument("--model", help="LiteLLM model, e.g. llamafile/qwen2.5-coder-1.5b-instruct")
     p.add_argument("--api-base", help="the model's API root, e.g. http://127.0.0.1:8080/v1")
     p.add_argument(
@@ -72,10 +82,30 @@ def _suggest_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser
     p.add_argument("--style", choices=("auto", "conventional", "plain"))
     p.add_argument("--language", help="language of the message (default: English)")
     p.add_argument("--instructions", help="extra instructions for the model")
-    p.add_argument("--json", action="store_true", help="print one JSON object")
-    p.add_argument("--dry-run", action="store_true", help="print the prompt; call no model")
-    p.add_argument("--fail-on-error", action="store_true", help="exit 4 when every model fails")
-    p.set_defaults(handler=_run_suggest)
+
+
+def _eval_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = commands.add_parser(
+        "eval",
+        help="measure suggestions against the messages maintainers wrote",
+        description="Run the suggest pipeline on every case of a data set of squash-merged "
+        "PRs (JSON lines, optionally gzipped), write one result line per case to --out "
+        "(a restarted run skips the cases already there), and print B-Norm BLEU, ROUGE-L "
+        "and format scores.",
+        epilog=EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("--dataset", required=True, metavar="FILE", help="records, .jsonl or .jsonl.gz")
+    p.add_argument("--ids", metavar="FILE", help="only the case ids listed in FILE, one a line")
+    p.add_argument("--limit", type=int, metavar="N", help="only the first N cases")
+    p.add_argument("--out", metavar="FILE", help="results, one JSON line per case (resumable)")
+    p.add_argument("--by", choices=("repo", "style", "size"), help="also score per group")
+    _model_flags(p)
+    p.add_argument("--json", action="store_true", help="print the summary as JSON")
+    p.add_argument(
+        "--dry-run", action="store_true", help="write each case's prompt (to --out or stdout)"
+    )
+    p.set_defaults(handler=_run_eval)
 
 
 def _serve_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -101,6 +131,12 @@ def _run_suggest(args: argparse.Namespace) -> int:
     from .suggest import run_suggest
 
     return run_suggest(args)
+
+
+def _run_eval(args: argparse.Namespace) -> int:
+    from .evaluate import run_eval
+
+    return run_eval(args)
 
 
 def _run_action(args: argparse.Namespace) -> int:

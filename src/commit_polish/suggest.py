@@ -16,7 +16,8 @@ from .records import ChangeContext, Suggestion
 from .settings import Settings, endpoints, load_settings
 
 
-def _flags(args: argparse.Namespace) -> dict[str, Any]:
+def setting_flags(args: argparse.Namespace) -> dict[str, Any]:
+    """The model and prompt flags `suggest` and `eval` share; only those the user gave."""
     flags = {
         "model": args.model,
         "api_base": args.api_base,
@@ -56,7 +57,7 @@ def _read_diff(path: str | None) -> bytes:
         ) from None
 
 
-def _options(settings: Settings) -> pipeline.Options:
+def pipeline_options(settings: Settings) -> pipeline.Options:
     return pipeline.Options(
         max_prompt_tokens=settings.max_prompt_tokens,
         style=settings.style,
@@ -66,26 +67,38 @@ def _options(settings: Settings) -> pipeline.Options:
     )
 
 
-def run_suggest(args: argparse.Namespace) -> int:
-    settings, warnings = load_settings(_flags(args), repo_root=Path(args.repo))
+def load_with_warnings(flags: dict[str, Any], repo_root: Path) -> Settings:
+    settings, warnings = load_settings(flags, repo_root=repo_root)
     for warning in warnings:
         print(f"commit-polish: warning: {warning}", file=sys.stderr)
-    diff_bytes, context = _read_source(args)
-    from . import llm  # LiteLLM: only on the paths that count tokens or call a model
+    return settings
 
-    count = llm.token_counter(settings.model)
-    options = _options(settings)
-    if args.dry_run:
-        ready = pipeline.prepare(diff_bytes, context, options, count)
-        _print_dry_run(ready, settings, as_json=args.json)
-        return 0
+
+def make_completer(settings: Settings) -> pipeline.Completer:
+    """LiteLLM behind the pipeline's seam, with the settings' endpoints and call options."""
+    from . import llm
+
     call = llm.CallOptions(
         timeout=settings.timeout,
         retries=settings.retries,
         max_tokens=settings.max_output_tokens,
         temperature=settings.temperature,
     )
-    completer = partial(llm.complete, endpoints(settings), options=call)
+    return partial(llm.complete, endpoints(settings), options=call)
+
+
+def run_suggest(args: argparse.Namespace) -> int:
+    settings = load_with_warnings(setting_flags(args), Path(args.repo))
+    diff_bytes, context = _read_source(args)
+    from . import llm  # LiteLLM: only on the paths that count tokens or call a model
+
+    count = llm.token_counter(settings.model)
+    options = pipeline_options(settings)
+    if args.dry_run:
+        ready = pipeline.prepare(diff_bytes, context, options, count)
+        _print_dry_run(ready, settings, as_json=args.json)
+        return 0
+    completer = make_completer(settings)
     suggestion = pipeline.run(diff_bytes, context, options, count=count, completer=completer)
     _print_suggestion(suggestion, as_json=args.json)
     if not suggestion.message.from_model and args.fail_on_error:
