@@ -7,12 +7,12 @@ reads them, and maps every failure to an annotation, a job-summary note and an e
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -20,7 +20,8 @@ from . import annotations as gha
 from . import comment, event, pipeline
 from .errors import AllModelsFailedError, CommitPolishError, ConfigError, GitHubError
 from .records import ChangeContext, PullRequest, PullRequestRef, Skip, Suggestion
-from .settings import REPO_CONFIG, Settings, endpoints, load_settings
+from .settings import REPO_CONFIG, Settings, load_settings
+from .suggest import make_completer, pipeline_options
 
 if TYPE_CHECKING:
     from .github import GitHubClient
@@ -180,33 +181,18 @@ def _context(pr: PullRequest) -> ChangeContext:
     )
 
 
-def _options(settings: Settings, ref: PullRequestRef) -> pipeline.Options:
-    # A comment's text is an instruction to the model, never a setting.
-    extra = "\n".join(part for part in (settings.instructions, ref.instructions) if part)
-    return pipeline.Options(
-        max_prompt_tokens=settings.max_prompt_tokens,
-        style=settings.style,
-        language=settings.language,
-        instructions=extra,
-        ignore=settings.ignore,
-    )
-
-
 def _suggest(pr: PullRequest, settings: Settings, ref: PullRequestRef) -> Suggestion:
     from . import llm  # LiteLLM is imported only once a model will be asked
 
-    call = llm.CallOptions(
-        timeout=settings.timeout,
-        retries=settings.retries,
-        max_tokens=settings.max_output_tokens,
-        temperature=settings.temperature,
-    )
+    options = pipeline_options(settings)
+    # A comment's text is an instruction to the model, never a setting.
+    extra = "\n".join(part for part in (options.instructions, ref.instructions) if part)
     return pipeline.run(
         pr.diff,
         _context(pr),
-        _options(settings, ref),
+        dataclasses.replace(options, instructions=extra),
         count=llm.token_counter(settings.model),
-        completer=partial(llm.complete, endpoints(settings), options=call),
+        completer=make_completer(settings),
     )
 
 
