@@ -237,3 +237,45 @@ def test_pull_request_target_reads_config_from_the_base_branch_only(tmp_path: Pa
         code, log = runner.run()
         assert code == 0 and "attacker" not in log
         assert len(runner.ours()) == 1
+
+
+def _comment_event(login: str, association: str, body: str) -> dict[str, Any]:
+    """Derived: the real issue_comment payload, moved onto the stand-in's pull request."""
+    payload = copy.deepcopy(_payload("issue_comment.created.payload.json"))
+    payload["issue"].update(number=SMALL.number, pull_request={"url": "x"}, state="open")
+    payload["issue"]["user"]["login"] = SMALL.author
+    payload["comment"].update(body=body, author_association=association)
+    payload["comment"]["user"].update(login=login, type="User")
+    payload["repository"]["full_name"] = REPO
+    return payload
+
+
+@pytest.mark.parametrize(
+    ("name", "payload"),
+    [
+        ("issue_comment", _comment_event(SMALL.author, "CONTRIBUTOR", "/commit-polish")),
+        ("issue_comment", _comment_event("bob", "MEMBER", "/commit-polish be brief")),
+        ("workflow_dispatch", {"inputs": {"pr-number": str(SMALL.number)}}),
+        ("pull_request_target", _pr_event("synchronize")),
+    ],
+)
+def test_every_event_kind_posts_the_one_comment(
+    tmp_path: Path, name: str, payload: dict[str, Any]
+) -> None:
+    with GitHubStub(prs=[SMALL], port=0, permissions={"bob": "write"}) as github:
+        runner = Runner(tmp_path, github, f"http://127.0.0.1:{free_port()}/v1")
+        runner.event(name, payload)
+        assert runner.run()[0] == 0
+        assert runner.run()[0] == 0
+        (body,) = runner.ours()
+        assert body.startswith("<!-- commit-polish:sticky head=")
+
+
+def test_org_member_with_read_access_only_is_refused(tmp_path: Path) -> None:
+    """MEMBER proves membership, not write access: the permission API decides."""
+    with GitHubStub(prs=[SMALL], port=0, permissions={"reader": "read"}) as github:
+        runner = Runner(tmp_path, github, "http://127.0.0.1:9/v1")
+        runner.event("issue_comment", _comment_event("reader", "MEMBER", "/commit-polish"))
+        code, log = runner.run()
+        assert code == 0 and "reader" in log and "write access" in log
+        assert runner.ours() == []
