@@ -279,3 +279,17 @@ def test_org_member_with_read_access_only_is_refused(tmp_path: Path) -> None:
         code, log = runner.run()
         assert code == 0 and "reader" in log and "write access" in log
         assert runner.ours() == []
+
+
+def test_app_token_finds_its_comment_by_the_bot_login_input(tmp_path: Path) -> None:
+    """An App token writes as `<slug>[bot]`: without `bot-login` every run would add one."""
+    with GitHubStub(prs=[SMALL], port=0) as github:
+        github.add_comment(
+            REPO, SMALL.number, "<!-- commit-polish:sticky head=abc -->\nold", "polish-app[bot]"
+        )
+        runner = Runner(tmp_path, github, f"http://127.0.0.1:{free_port()}/v1")
+        runner.event("pull_request", _pr_event())
+        runner.env["INPUT_BOT-LOGIN"] = "polish-app[bot]"
+        assert runner.run()[0] == 0
+        (only,) = github.comments(REPO, SMALL.number)
+        assert only.body != "<!-- commit-polish:sticky head=abc -->\nold"

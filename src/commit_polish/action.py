@@ -38,7 +38,7 @@ SETTING_INPUTS = {
     "instructions": "instructions",
     "ignore": "ignore",
 }
-EDGE_INPUTS = {"github-token", "pr-number", "fail-on-error", "dry-run"}
+EDGE_INPUTS = {"github-token", "pr-number", "fail-on-error", "dry-run", "bot-login"}
 KNOWN_INPUTS = set(SETTING_INPUTS) | EDGE_INPUTS
 # Keys LiteLLM reads for the cloud providers people use as fallbacks: mask them at once.
 PROVIDER_KEYS = (
@@ -65,6 +65,7 @@ class Inputs:
     fail_on_error: bool
     dry_run: bool
     unknown: tuple[str, ...]
+    bot_login: str = ""
 
 
 def read_inputs(env: Mapping[str, str]) -> Inputs:
@@ -81,6 +82,7 @@ def read_inputs(env: Mapping[str, str]) -> Inputs:
         fail_on_error=_flag(raw, "fail-on-error"),
         dry_run=_flag(raw, "dry-run"),
         unknown=tuple(sorted(k for k in raw if k not in KNOWN_INPUTS)),
+        bot_login=raw.get("bot-login", ""),
     )
 
 
@@ -216,8 +218,12 @@ def run(env: Mapping[str, str], out: TextIO = sys.stdout) -> int:
         )
     from .github import CommentError, GitHubClient
 
+    # A GitHub App's token writes as `<app-slug>[bot]`; an Actions token as github-actions[bot].
+    bots = frozenset({inputs.bot_login or "github-actions[bot]"})
     client = GitHubClient(
-        inputs.token, base_url=env.get("GITHUB_API_URL") or "https://api.github.com"
+        inputs.token,
+        base_url=env.get("GITHUB_API_URL") or "https://api.github.com",
+        bot_logins=bots,
     )
     pr = client.read_pull_request(target.repo, target.number)
     refusal = _refusal(client, target, pr)
