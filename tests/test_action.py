@@ -4,6 +4,7 @@ real local model server (SmolLM2)."""
 from __future__ import annotations
 
 import copy
+import dataclasses
 import io
 import json
 import subprocess
@@ -293,3 +294,27 @@ def test_app_token_finds_its_comment_by_the_bot_login_input(tmp_path: Path) -> N
         assert runner.run()[0] == 0
         (only,) = github.comments(REPO, SMALL.number)
         assert only.body != "<!-- commit-polish:sticky head=abc -->\nold"
+
+
+def test_a_run_for_an_older_head_never_overwrites_a_newer_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A push lands while the model writes: this run's message is for a stale head."""
+    from commit_polish import action
+
+    pr = dataclasses.replace(SMALL)
+    with GitHubStub(prs=[pr], port=0) as github:
+        runner = Runner(tmp_path, github, f"http://127.0.0.1:{free_port()}/v1")
+        runner.event("pull_request", _pr_event())
+        write = action._suggest
+
+        def push_while_writing(*args: Any, **kwargs: Any) -> Any:
+            suggestion = write(*args, **kwargs)
+            pr.head_sha = "f" * 40
+            return suggestion
+
+        monkeypatch.setattr(action, "_suggest", push_while_writing)
+        code, log = runner.run()
+        assert code == 0 and "moved on" in log
+        assert runner.ours() == []  # the newer head's run posts; this one must not
+        assert runner.outputs()["subject"]  # later steps still get this run's message

@@ -233,7 +233,7 @@ def run(env: Mapping[str, str], out: TextIO = sys.stdout) -> int:
     settings = _settings(inputs, _repo_config(event_name, client, pr), env, out)
     suggestion = _suggest(pr, settings, target)
     url, problem = "", None
-    if not inputs.dry_run:
+    if not inputs.dry_run and _still_current(client, pr, out):
         try:
             url = client.upsert_comment(
                 pr.repo, pr.number, comment.render(suggestion, pr), is_ours=_is_ours
@@ -243,6 +243,19 @@ def run(env: Mapping[str, str], out: TextIO = sys.stdout) -> int:
             gha.warning(str(exc), title=exc.title, out=out)
     _report(suggestion, pr, url, env, out)
     return _exit_code(suggestion, problem, inputs.fail_on_error)
+
+
+def _still_current(client: GitHubClient, pr: PullRequest, out: TextIO) -> bool:
+    """A run for an older head must never overwrite the message of a newer one."""
+    head = client.head_sha(pr.repo, pr.number)
+    if head == pr.head_sha:
+        return True
+    gha.notice(
+        f"commit-polish: #{pr.number} moved on from {pr.head_sha[:12]} to {head[:12]} while "
+        "the message was written; the run for the new head updates the comment",
+        out=out,
+    )
+    return False
 
 
 def _is_ours(body: str) -> bool:

@@ -181,6 +181,11 @@ class GitHubClient:
             files_unlisted=unlisted,
         )
 
+    def head_sha(self, repo: str, number: int) -> str:
+        """The pull request's head now: a push during a slow model call moves it on."""
+        with self._translated(f"reading the head of pull request #{number} of {repo}"):
+            return str(self._repo(repo).get_pull(number).head.sha)
+
     def can_write(self, repo: str, login: str) -> bool:
         """Whether `login` may push to `repo`; an unknown user or an unreadable answer is no."""
         try:
