@@ -49,7 +49,7 @@ def _litellm() -> ModuleType:
     litellm.disable_hf_tokenizer_download = True
     litellm.suppress_debug_info = True
     # Debug logging would print whole prompts (the PR's diff): keep LiteLLM quiet.
-    for name in ("LiteLLM", "LiteLLM Router", "LiteLLM Proxy", "litellm"):
+    for name in ("LiteLLM", "LiteLLM Router", "LiteLLM Proxy", "litellm", "openai", "httpx"):
         logging.getLogger(name).setLevel(logging.WARNING)
     return litellm
 
