@@ -1,10 +1,11 @@
 """Fit a diff into a token budget, keeping what explains the change. Pure.
 
 The digest is a file list (every file while names fit, else the most important ones and a
-count by folder) and then hunks quoted from the diff, offered room in the order of
-ranking.py: source before tests before docs before lockfiles, generated and vendored files.
+count by folder) and then lines quoted from the diff, chosen by coverage.py: the pieces that
+show the most of the change's words not yet shown, per character, source before tests and
+docs, lockfiles, generated and vendored files last.
 
-Tokens are counted only on whole candidate texts, never per hunk: selection works in
+Tokens are counted only on whole candidate texts, never per line: selection works in
 characters, and a few rounds correct the characters-per-token ratio until the counted text
 fits. The budget is a hard cap; naming files is best effort inside it.
 """
@@ -16,26 +17,32 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from commit_polish import excerpt
-from commit_polish.ranking import TIER, Candidate, groups, hunk_cost, rank, size
-from commit_polish.records import DiffDigest, FileChange, Hunk
+from commit_polish import coverage, excerpt, filekinds
+from commit_polish.records import DiffDigest, FileChange, FileKind
 
 __all__ = ["fit"]
 
 _CHARS_PER_TOKEN = 4.0  # first guess only; each round corrects it from the real count
 _ROUNDS = 6
 _GOOD_ENOUGH = 0.95  # stop once the text fills this share of the budget
-_MIN_CUT = 160  # characters: a hunk cut shorter than this shows little but its header
-_SHARES = 3  # hunks too big to fit whole share the rest of the room, at most three ways
-_NOTE_ROOM = 40  # characters kept for a "... (N more lines)" note
 _NAMES_FIRST = 1200  # characters: below this, naming files comes before any hunk
+# The order in which files are named when not all names fit.
+_TIER = {
+    FileKind.SOURCE: 0,
+    FileKind.TEST: 1,
+    FileKind.DOCS: 2,
+    FileKind.LOCKFILE: 3,
+    FileKind.GENERATED: 3,
+    FileKind.VENDORED: 3,
+    FileKind.BINARY: 3,
+}
 
 
 @dataclass(slots=True)
 class _Choice:
     named: list[int]
-    shown: dict[int, dict[int, int]] = field(default_factory=dict)
-    """file index -> {hunk index: lines kept}."""
+    shown: dict[int, dict[int, list[tuple[int, int]]]] = field(default_factory=dict)
+    """file index -> {hunk index: line ranges kept}."""
 
 
 def fit(files: Sequence[FileChange], budget: int, count_tokens: Callable[[str], int]) -> DiffDigest:
@@ -99,32 +106,48 @@ class _Plan:
         self.entries = [excerpt.describe(f) for f in self.files]
         self.title = excerpt.title(self.files)
         self.by_importance = sorted(range(len(self.files)), key=self._importance)
-        self.costs = [tuple(map(hunk_cost, f.hunks)) for f in self.files]
+        self.hunk_header_cost = [[len(h.header) + 1 for h in f.hunks] for f in self.files]
         self.list_chars = len(self.title) + 1 + sum(len(e) + 1 for e in self.entries)
-        self.hunk_chars = sum(map(sum, self.costs))
+        # Only decides how much room the file list may take: overlong lines need not count
+        # exactly, and a C-level sum keeps a 50 MB diff fast.
+        self.hunk_chars = sum(
+            len(h.header) + 1 + sum(map(len, h.lines)) + len(h.lines)
+            for f in self.files
+            for h in f.hunks
+        )
         self.folders = Counter(excerpt.folder(f.path) for f in self.files)
-        self.header_cost = [len(excerpt.file_header(f)) + _NOTE_ROOM for f in self.files]
+        # A file's header, the blank line before it, and a note for hunks not shown.
+        self.header_cost = [
+            len(excerpt.file_header(f)) + 2 + coverage.NOTE_ROOM for f in self.files
+        ]
         self.summary_room = len(excerpt.summary(self.folders, len(self.files))) + 1
-        self._ranked: dict[int, list[Candidate]] = {}
+        self._pieces: dict[int, list[coverage.Piece]] = {}
 
     def _importance(self, i: int) -> tuple[int, int, int]:
         change = self.files[i]
-        return TIER[change.kind], -size(change), i
+        tier = -1 if filekinds.is_change_note(change.path) else _TIER[change.kind]
+        return tier, -(change.added + change.removed), i
 
     def select(self, chars: int) -> _Choice:
         choice = _Choice(named=self._name_files(chars))
-        left = chars - len(self.render(choice)) - 1
-        # Hunks are ranked only for named files: ranking reads every line, which on a
-        # 10,000-file diff costs more than the parse when only a few files can be named.
-        ranked = sorted(c for i in choice.named for c in self._candidates(i))
-        for tier in groups(ranked):
-            left = self._pick(tier, choice.shown, left)
+        listing = self.render(choice)
+        # Pieces are cut only for named files: reading every line of a 10,000-file diff
+        # costs more than the parse when only a few files can be named.
+        candidates = [p for i in choice.named for p in self._pieces_of(i)]
+        picked = coverage.select(
+            candidates,
+            chars - len(listing) - 1,
+            self.header_cost,
+            self.hunk_header_cost,
+            known=coverage.words(listing),
+        )
+        choice.shown = picked.shown
         return choice
 
-    def _candidates(self, i: int) -> list[Candidate]:
-        if i not in self._ranked:
-            self._ranked[i] = rank(i, self.files[i], self.costs[i])
-        return self._ranked[i]
+    def _pieces_of(self, i: int) -> list[coverage.Piece]:
+        if i not in self._pieces:
+            self._pieces[i] = coverage.pieces(i, self.files[i])
+        return self._pieces[i]
 
     def _name_files(self, chars: int) -> list[int]:
         # Names come before hunks in a small budget; in a big one the list takes at most
@@ -141,50 +164,17 @@ class _Plan:
             named.append(i)
         return sorted(named)
 
-    def _pick(self, ranked: list[Candidate], shown: dict[int, dict[int, int]], left: int) -> int:
-        """Take one group's hunks by rank while they fit whole; share what is left between
-        the start of the others; then give any rest back to the hunks cut, best first."""
-        skipped = []
-        for c in ranked:
-            need = c.cost + (0 if c.file in shown else self.header_cost[c.file])
-            if need <= left:
-                shown.setdefault(c.file, {})[c.hunk] = len(self.files[c.file].hunks[c.hunk].lines)
-                left -= need
-            else:
-                skipped.append(c)
-        cut: list[tuple[Candidate, int]] = []
-        for k, c in enumerate(skipped):
-            if left < _MIN_CUT:
-                break
-            hunk = self.files[c.file].hunks[c.hunk]
-            header = 0 if c.file in shown else self.header_cost[c.file]
-            room = left // min(_SHARES, len(skipped) - k) - header
-            if room < _MIN_CUT:  # rather this hunk cut short than a lower-ranked one
-                room = left - header
-            if room < _MIN_CUT:
-                continue
-            kept, used = _cut(hunk, room)
-            if any(line.startswith(("+", "-")) for line in hunk.lines[:kept]):
-                shown.setdefault(c.file, {})[c.hunk] = kept
-                left -= used + header
-                cut.append((c, used))
-        for c, used in cut:
-            kept, longer = _cut(self.files[c.file].hunks[c.hunk], used + left)
-            shown[c.file][c.hunk] = kept
-            left -= longer - used
-        return left
-
     def complete(self, choice: _Choice) -> bool:
         return len(choice.named) == len(self.files) and all(
             self._whole(i, choice.shown.get(i, {})) for i in range(len(self.files))
         )
 
-    def _whole(self, i: int, kept: dict[int, int]) -> bool:
+    def _whole(self, i: int, kept: dict[int, list[tuple[int, int]]]) -> bool:
         hunks = self.files[i].hunks
         return len(kept) == len(hunks) and all(
-            n == len(hunks[h].lines)
+            sum(end - start for start, end in ranges) == len(hunks[h].lines)
             and max(map(len, hunks[h].lines), default=0) <= excerpt.MAX_LINE
-            for h, n in kept.items()
+            for h, ranges in kept.items()
         )
 
     def render(self, choice: _Choice) -> str:
@@ -211,14 +201,3 @@ class _Plan:
                 parts[0 if i in named and not change.hunks else 2].append(change.path)
         included, condensed, omitted = (tuple(p) for p in parts)
         return DiffDigest(text, tokens, budget, included, condensed, omitted)
-
-
-def _cut(hunk: Hunk, room: int) -> tuple[int, int]:
-    """(lines kept, characters used) of a hunk shortened to `room`, note included."""
-    used = len(hunk.header) + 1 + _NOTE_ROOM
-    for kept, line in enumerate(hunk.lines):
-        cost = min(len(line), excerpt.MAX_LINE + _NOTE_ROOM) + 1
-        if used + cost > room:
-            return kept, used
-        used += cost
-    return len(hunk.lines), used

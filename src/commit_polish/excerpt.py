@@ -69,18 +69,41 @@ def file_header(change: FileChange) -> str:
     return f"--- {old}\n+++ {new}"
 
 
-def render_file(change: FileChange, kept: dict[int, int]) -> list[str]:
+def render_file(change: FileChange, kept: dict[int, list[tuple[int, int]]]) -> list[str]:
+    """The file's header and the kept line ranges of its hunks, a note for each gap."""
     out = [file_header(change)]
     for h in sorted(kept):
-        hunk, n = change.hunks[h], kept[h]
+        hunk = change.hunks[h]
         out.append(hunk.header)
-        out.extend(_shorten(line) for line in hunk.lines[:n])
-        if n < len(hunk.lines):
-            out.append(f"... ({len(hunk.lines) - n:,} more lines)")
+        at = 0
+        for start, end in _merged(kept[h]):
+            if start > at:
+                out.append(_gap(start - at))
+            out.extend(_shorten(line) for line in hunk.lines[start:end])
+            at = end
+        if at < len(hunk.lines):
+            out.append(_gap(len(hunk.lines) - at))
     missing = len(change.hunks) - len(kept)
     if missing:
         out.append(f"... ({missing:,} more {'hunk' if missing == 1 else 'hunks'} not shown)")
     return out
+
+
+def _merged(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for start, end in sorted(ranges):
+        if out and start <= out[-1][1]:
+            out[-1] = (out[-1][0], max(end, out[-1][1]))
+        else:
+            out.append((start, end))
+    return out
+
+
+def _gap(lines: int) -> str:
+    # The hunk header's line numbers already say how much is missing; a count would cost
+    # tokens on every gap of a digest that has many.
+    del lines
+    return "..."
 
 
 def _shorten(line: str) -> str:

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from commit_polish.records import FileKind
 
-__all__ = ["classify", "unquote_path"]
+__all__ = ["classify", "is_change_note", "unquote_path"]
 
 _LOCKFILES = frozenset(
     {
@@ -89,6 +89,20 @@ def classify(path: str, *, binary: bool = False, head: Sequence[str] = ()) -> Fi
     if _DOC_DIRS.intersection(dirs) or lower.endswith(_DOC_SUFFIXES) or stem in _DOC_STEMS:
         return FileKind.DOCS
     return FileKind.SOURCE
+
+
+# Where projects write what a change is for, in their own words: changelogs and the
+# one-file-per-change fragments of changesets, towncrier, reno and changelog.d.
+_NOTE_STEMS = frozenset(
+    {"changelog", "changes", "history", "news", "release-notes", "releasenotes"}
+)
+_NOTE_DIRS = frozenset({".changeset", "changelog.d", "changes.d", "newsfragments", "releasenotes"})
+
+
+def is_change_note(path: str) -> bool:
+    """A changelog or change fragment: the diff's best summary of itself."""
+    *dirs, name = path.lower().split("/")
+    return name.split(".", 1)[0] in _NOTE_STEMS or bool(_NOTE_DIRS.intersection(dirs))
 
 
 def _is_generated(dirs: list[str], lower_name: str, head: Sequence[str]) -> bool:
