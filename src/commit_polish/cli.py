@@ -89,16 +89,33 @@ def _eval_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
         "eval",
         help="measure suggestions against the messages maintainers wrote",
         description="Run the suggest pipeline on every case of a data set of squash-merged "
-        "PRs (JSON lines, optionally gzipped), write one result line per case to --out "
-        "(a restarted run skips the cases already there), and print B-Norm BLEU, ROUGE-L "
-        "and format scores.",
+        "PRs (JSON lines, optionally gzipped) or of a repository's own squash-merged PRs, "
+        "write one result line per case to --out (a restarted run skips the cases already "
+        "there), and print B-Norm BLEU, ROUGE-L and format scores.",
         epilog=EXIT_CODES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("--dataset", required=True, metavar="FILE", help="records, .jsonl or .jsonl.gz")
+    source = p.add_mutually_exclusive_group(required=True)
+    source.add_argument("--dataset", metavar="FILE", help="records, .jsonl or .jsonl.gz")
+    source.add_argument(
+        "--repo",
+        metavar="PATH",
+        help="build the cases from this git repository's squash-merged PRs (one parent, "
+        "subject ending in ' (#N)'; bots and releases left out)",
+    )
+    p.add_argument(
+        "--last", type=_positive, metavar="N", help="with --repo: the N most recent (default 20)"
+    )
     p.add_argument("--ids", metavar="FILE", help="only the case ids listed in FILE, one a line")
     p.add_argument("--limit", type=int, metavar="N", help="only the first N cases")
     p.add_argument("--out", metavar="FILE", help="results, one JSON line per case (resumable)")
+    p.add_argument(
+        "--jobs",
+        type=_positive,
+        default=1,
+        metavar="N",
+        help="cases asked at once, for a server that answers in parallel (default 1)",
+    )
     p.add_argument("--by", choices=("repo", "style", "size"), help="also score per group")
     _model_flags(p)
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
@@ -106,6 +123,16 @@ def _eval_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
         "--dry-run", action="store_true", help="write each case's prompt (to --out or stdout)"
     )
     p.set_defaults(handler=_run_eval)
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of at least 1")
+    return value
 
 
 def _serve_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

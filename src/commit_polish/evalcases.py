@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 import gzip
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -53,7 +53,8 @@ def _history(value: Any) -> tuple[str, ...]:
     return tuple(str(item) for item in value or ())
 
 
-def _case(record: dict[str, Any]) -> Case:
+def case_from_record(record: Mapping[str, Any]) -> Case:
+    """A data set record (or one `eval --repo` built) as a case."""
     return Case(
         id=str(record["id"]),
         repo=str(record.get("repo", record["id"].partition("@")[0])),
@@ -75,26 +76,29 @@ def load_cases(
         if not line.strip():
             continue
         try:
-            cases.append(_case(json.loads(line)))
+            cases.append(case_from_record(json.loads(line)))
         except (ValueError, KeyError, TypeError, SyntaxError) as exc:
             raise InputError(
                 f"{path}:{number} is not a data set record ({type(exc).__name__}: {exc})",
                 fix="each line must be a JSON object with at least `id` and `diff`",
             ) from None
+    return pick_cases(cases, ids=ids, limit=limit, source=str(path))
+
+
+def pick_cases(
+    cases: list[Case], *, ids: Sequence[str] | None, limit: int | None, source: str
+) -> list[Case]:
+    """Only those in `ids` (in the cases' order) when given, then the first `limit`."""
     if ids is not None:
-        cases = _select(cases, ids, path)
+        wanted = set(ids)
+        missing = sorted(wanted - {case.id for case in cases})
+        if missing:
+            raise InputError(
+                f"{len(missing)} of the --ids are not in {source}: {', '.join(missing[:3])}",
+                fix="check that the ids file belongs to these cases",
+            )
+        cases = [case for case in cases if case.id in wanted]
     return cases[:limit] if limit is not None else cases
-
-
-def _select(cases: list[Case], ids: Sequence[str], path: Path) -> list[Case]:
-    wanted = set(ids)
-    missing = sorted(wanted - {case.id for case in cases})
-    if missing:
-        raise InputError(
-            f"{len(missing)} of the --ids are not in {path}: {', '.join(missing[:3])}",
-            fix="check that the ids file belongs to this data set",
-        )
-    return [case for case in cases if case.id in wanted]
 
 
 def read_ids(path: Path) -> list[str]:

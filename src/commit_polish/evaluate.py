@@ -1,22 +1,23 @@
-"""`commit-polish eval`: the `suggest` pipeline over a data set of PRs, scored and resumable."""
+"""`commit-polish eval`: the `suggest` pipeline over real squash-merged PRs, scored."""
 
 from __future__ import annotations
 
 import argparse
 import json
 import sys
-from collections.abc import Callable, Iterable, Mapping
+import traceback
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from . import evalreport, pipeline
-from .errors import InputError
-from .evalcases import Case, load_cases, read_ids, read_results
+from .errors import CommitPolishError, ConfigError, InputError
+from .evalcases import Case, case_from_record, load_cases, pick_cases, read_ids, read_results
+from .evalrun import Worker, open_out, run_cases
 from .records import ChangeContext
 from .suggest import load_with_warnings, make_completer, pipeline_options, setting_flags
 
-# One case's work: the line to write for it.
-Worker = Callable[[Case], dict[str, Any]]
+DEFAULT_LAST = 20
 
 
 def answer_worker(
@@ -28,9 +29,11 @@ def answer_worker(
         context = ChangeContext(history=case.history)
         try:
             done = pipeline.run(case.diff, context, options, count=count, completer=completer)
-        except InputError as exc:
+        except CommitPolishError as exc:
             # A diff the pipeline cannot describe (empty, all ignored) is a result, not a crash.
             return {**_empty(case), "error": str(exc)}
+        except Exception as exc:
+            return {**_empty(case), **crash(exc)}
         return {
             "id": case.id,
             "message": done.message.text,
@@ -58,15 +61,25 @@ def _empty(case: Case) -> dict[str, Any]:
     }
 
 
+def crash(exc: Exception) -> dict[str, Any]:
+    """A bug met in one case: recorded so the other cases still run, and retried by a rerun."""
+    where = traceback.extract_tb(exc.__traceback__)[-1:]
+    at = f" at {Path(where[0].filename).name}:{where[0].lineno}" if where else ""
+    return {"error": f"{type(exc).__name__}: {exc}{at}", "crashed": True}
+
+
 def prompt_worker(options: pipeline.Options, count: pipeline.Counter) -> Worker:
     """What `--dry-run` writes: the exact messages that would be sent, and their size."""
 
     def work(case: Case) -> dict[str, Any]:
         context = ChangeContext(history=case.history)
+        failed = {"id": case.id, "messages": [], "prompt_tokens": 0}
         try:
             ready = pipeline.prepare(case.diff, context, options, count)
-        except InputError as exc:
-            return {"id": case.id, "messages": [], "prompt_tokens": 0, "error": str(exc)}
+        except CommitPolishError as exc:
+            return {**failed, "error": str(exc)}
+        except Exception as exc:
+            return {**failed, **crash(exc)}
         return {
             "id": case.id,
             "messages": [m.as_dict() for m in ready.messages],
@@ -76,49 +89,24 @@ def prompt_worker(options: pipeline.Options, count: pipeline.Counter) -> Worker:
     return work
 
 
-def run_cases(
-    cases: Iterable[Case],
-    work: Worker,
-    sink: IO[str],
-    *,
-    done: Mapping[str, object],
-    progress: IO[str] | None = None,
-) -> int:
-    """Run `work` on each case not in `done`; each line is flushed so a kill loses one case."""
-    todo = [case for case in cases if case.id not in done]
-    for number, case in enumerate(todo, start=1):
-        row = work(case)
-        sink.write(json.dumps(row, ensure_ascii=False) + "\n")
-        sink.flush()
-        if progress is not None:
-            print(_progress_line(number, len(todo), row), file=progress, flush=True)
-    return len(todo)
+def load_eval_cases(args: argparse.Namespace) -> list[Case]:
+    """The cases of `--dataset`, or those built from `--repo`'s history; `--ids`, `--limit`."""
+    ids = read_ids(Path(args.ids)) if args.ids else None
+    if args.repo is None:
+        if args.last is not None:
+            raise ConfigError("--last needs --repo", fix="drop --last, or use --repo PATH")
+        return load_cases(Path(args.dataset), ids=ids, limit=args.limit)
+    from . import evalrepo
 
-
-def _progress_line(number: int, total: int, row: Mapping[str, Any]) -> str:
-    where = f"[{number}/{total}] {row['id']}"
-    if "messages" in row:
-        return f"{where}: {row['prompt_tokens']} prompt tokens"
-    subject = str(row["message"]).partition("\n")[0]
-    source = row["model"] or "no model (fallback message)"
-    return f"{where}: {row['seconds']:.1f} s, {source}: {subject[:60]}"
-
-
-def open_out(path: Path | None) -> IO[str]:
-    if path is None:
-        return sys.stdout
-    # A run killed mid-line leaves no newline: start on a fresh line so the next one parses.
-    cut = path.exists() and path.stat().st_size > 0 and not path.read_bytes().endswith(b"\n")
-    handle = path.open("a", encoding="utf-8")
-    if cut:
-        handle.write("\n")
-    return handle
+    built = evalrepo.records(Path(args.repo), last=args.last or DEFAULT_LAST)
+    cases = [case_from_record(record) for record in built]
+    return pick_cases(cases, ids=ids, limit=args.limit, source=f"--repo {args.repo}")
 
 
 def run_eval(args: argparse.Namespace) -> int:
-    settings = load_with_warnings(setting_flags(args), Path.cwd())
-    ids = read_ids(Path(args.ids)) if args.ids else None
-    cases = load_cases(Path(args.dataset), ids=ids, limit=args.limit)
+    root = Path(args.repo) if args.repo else Path.cwd()
+    settings = load_with_warnings(setting_flags(args), root)
+    cases = load_eval_cases(args)
     out = Path(args.out) if args.out else None
     if out is None and not args.dry_run:
         raise InputError("eval needs --out FILE.jsonl", fix="add --out results.jsonl")
@@ -130,17 +118,34 @@ def run_eval(args: argparse.Namespace) -> int:
         work = prompt_worker(options, count)
     else:
         work = answer_worker(options, count, make_completer(settings))
-    done = read_results(out, "messages" if args.dry_run else "message")
+    key = "messages" if args.dry_run else "message"
+    # A crashed case is run again: the bug behind it may be fixed by now.
+    done = {k: row for k, row in read_results(out, key).items() if not row.get("crashed")}
     sink = open_out(out)
     try:
-        ran = run_cases(cases, work, sink, done=done, progress=sys.stderr)
+        ran = run_cases(cases, work, sink, done=done, progress=sys.stderr, jobs=args.jobs)
     finally:
         if sink is not sys.stdout:
             sink.close()
-    print(f"commit-polish: {ran} cases run, {len(cases) - ran} already in --out", file=sys.stderr)
+    print(
+        f"commit-polish: {ran.cases} cases run, {len(cases) - ran.cases} already in --out",
+        file=sys.stderr,
+    )
     if not args.dry_run:
         _report(cases, read_results(out, "message"), by=args.by, as_json=args.json)
-    return 0
+    return _crash_exit(ran.crashed)
+
+
+def _crash_exit(crashed: Sequence[str]) -> int:
+    if not crashed:
+        return 0
+    print(
+        f"commit-polish: error: {len(crashed)} case(s) met an internal error (a bug: please "
+        f"report it); each is in --out with its `error`, and a rerun tries it again. "
+        f"First: {crashed[0]}",
+        file=sys.stderr,
+    )
+    return 1
 
 
 def _report(

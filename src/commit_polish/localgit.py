@@ -13,7 +13,11 @@ HISTORY = 20
 _FIELD, _RECORD = "\x1f", "\x1e"
 
 
-def _git(repo: Path, *args: str) -> bytes:
+_RANGE_FIX = "run inside a git repository and give an existing range such as main..HEAD"
+
+
+def git(repo: Path, *args: str, fix: str = _RANGE_FIX) -> bytes:
+    """git's standard output; a failure is an InputError with git's last line and `fix`."""
     try:
         # git from PATH, with fixed arguments: nothing here runs input as a command.
         done = subprocess.run(  # noqa: S603
@@ -27,7 +31,7 @@ def _git(repo: Path, *args: str) -> bytes:
         error = done.stderr.decode("utf-8", "replace").strip().splitlines()
         raise InputError(
             f"git {' '.join(args[:2])} failed: {error[-1] if error else 'no output'}",
-            fix="run inside a git repository and give an existing range such as main..HEAD",
+            fix=fix,
         )
     return done.stdout
 
@@ -45,13 +49,13 @@ def split_range(spec: str) -> tuple[str, str]:
 def range_diff(repo: Path, spec: str) -> bytes:
     base, head = split_range(spec)
     # The squash of a PR is its merge base to its head: what `...` means to git diff.
-    return _git(repo, "diff", "-M", "--no-color", "--no-ext-diff", f"{base}...{head}")
+    return git(repo, "diff", "-M", "--no-color", "--no-ext-diff", f"{base}...{head}")
 
 
 def history(repo: Path, ref: str = "HEAD", count: int = HISTORY) -> tuple[str, ...]:
     """Recent subjects on `ref`, newest first: the repository's own style."""
     try:
-        out = _git(repo, "log", f"-n{count}", "--no-merges", "--format=%s", ref, "--")
+        out = git(repo, "log", f"-n{count}", "--no-merges", "--format=%s", ref, "--")
     except InputError:
         return ()
     return tuple(line for line in out.decode("utf-8", "replace").splitlines() if line.strip())
@@ -61,7 +65,7 @@ def range_context(repo: Path, spec: str) -> ChangeContext:
     """Commit messages, co-authors and the base branch's style for BASE..HEAD."""
     base, head = split_range(spec)
     fmt = _FIELD.join(("%an <%ae>", "%B")) + _RECORD
-    out = _git(repo, "log", "--reverse", f"--format={fmt}", f"{base}..{head}", "--")
+    out = git(repo, "log", "--reverse", f"--format={fmt}", f"{base}..{head}", "--")
     commits = [
         record.strip("\n").split(_FIELD, 1)
         for record in out.decode("utf-8", "replace").split(_RECORD)
