@@ -68,6 +68,10 @@ class Piece:
     """Each word shown, with its weight (kind of file times kind of line)."""
     noise: bool
     """From a lockfile, generated, vendored or binary file."""
+    changed: bool
+    """Added or removed lines, not context."""
+    weight: float
+    """The file's weight: its kind, deleted or not, a change note or not."""
 
 
 def words(text: str) -> set[str]:
@@ -105,14 +109,15 @@ def pieces(i: int, change: FileChange) -> list[Piece]:
 def _piece(i: int, h: int, lines: Sequence[str], start: int, end: int, weight: float) -> Piece:
     words: dict[str, float] = {}
     cost = sum(map(line_cost, lines[start:end]))
+    changed = lines[start][:1] in "+-"
     if not weight:  # noise is never weighed, only placed in leftover room
-        return Piece(i, h, start, end, cost, words, noise=True)
+        return Piece(i, h, start, end, cost, words, True, changed, weight)
     for line in lines[start:end]:
         value = weight * _LINE_WEIGHT.get(line[:1], 0.0)
         for word in _WORD.findall(line[1 : MAX_LINE + 1].lower()):
             if word not in _COMMON and words.get(word, 0.0) < value:
                 words[word] = value
-    return Piece(i, h, start, end, cost, words, noise=False)
+    return Piece(i, h, start, end, cost, words, False, changed, weight)
 
 
 @dataclass(slots=True)
@@ -182,17 +187,14 @@ def select(
         if cost(p) <= left:
             take(p)
 
-    # What is left goes to the hunks already open, then to the other hunks, nearest the
-    # start first; noise last.
-    rest = sorted(
-        (p for p in all_pieces if (p.file, p.hunk, p.start) not in chosen),
-        key=lambda p: (
-            p.noise,
-            p.file not in shown or p.hunk not in shown[p.file],
-            p.file,
-            p.hunk,
-        ),
-    )
+    # What is left goes to the changed lines not yet shown, the most telling kind of file
+    # first, then to the context that closes the gaps between shown lines; noise last.
+    def leftover(p: Piece) -> tuple[bool, bool, bool, float, int, int, int]:
+        ranges = shown.get(p.file, {}).get(p.hunk, [])
+        touching = any(p.start == end or p.end == start for start, end in ranges)
+        return (p.noise, not p.changed, not touching, -p.weight, p.file, p.hunk, p.start)
+
+    rest = sorted((p for p in all_pieces if (p.file, p.hunk, p.start) not in chosen), key=leftover)
     for p in rest:
         need = cost(p) - NOTE_ROOM
         if need <= left:
