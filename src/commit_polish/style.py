@@ -7,7 +7,7 @@ enforces it.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import NamedTuple
@@ -55,6 +55,7 @@ _BOT = re.compile(
     re.IGNORECASE,
 )
 CONVENTIONAL_SHARE = 0.7
+MIN_EXAMPLES = 5
 PLAIN_SHARE = 0.3
 
 
@@ -80,6 +81,17 @@ class RepoStyle:
     types: tuple[str, ...] = ()
     """The lowercase `word:` / `word(scope):` prefixes the history uses, most used first:
     the known types and the repository's own (`samples:`, `breaking:`, `cmd:`)."""
+    gitmoji: bool = False
+    """Most subjects open with an emoji (gitmoji: `✨ Add x`, `🐛 Fix y`)."""
+    brackets: bool = False
+    """Most subjects open with a bracketed scope (`[cli] Add x`)."""
+    capitalised: bool | None = None
+    """Whether subjects without a type start with a capital letter; None when mixed or
+    unknown."""
+    capitalised_after_type: bool | None = None
+    """The same for the descriptions after a `type(scope):` prefix."""
+    pr_suffix: bool = False
+    """Most subjects end in ` (#N)`: GitHub's squash merge adds it, so it is never written."""
 
     @property
     def scoped(self) -> bool:
@@ -134,18 +146,51 @@ def analyse_history(history: Sequence[str]) -> RepoStyle:
     for match in filter(None, map(_PREFIX.match, examples)):
         if match["type"].islower():
             counts[match["type"]] = counts.get(match["type"], 0) + 1
+    bare = [_BRACKETS.sub("", EMOJI.sub("", s)) for s in examples]
+    typed = [p.description for p in map(parse_prefix, bare) if p is not None]
+    human = [s for s in history if not is_bot_subject(s)]
     return RepoStyle(
         style=style,
         uses_scopes=any(p.scope for p in prefixes),
         examples=examples,
         file_scopes=any(p.scope and is_file_scope(p.scope) for p in prefixes),
         types=tuple(sorted(counts, key=lambda t: -counts[t])),
+        gitmoji=_most(examples, lambda s: bool(EMOJI.match(s))),
+        brackets=_most(examples, lambda s: bool(_BRACKETS.match(s))),
+        capitalised=_capitalised([s for s in bare if parse_prefix(s) is None]),
+        capitalised_after_type=_capitalised(typed),
+        pr_suffix=_most(human, lambda s: bool(_PR_NUMBER.search(s))),
     )
 
 
+EMOJI = re.compile(r"^(?:[^\x00-\x7f\w]+|:[a-z0-9_+-]+:)\s*")
+"""A leading emoji, as a character or a `:shortcode:`."""
+_BRACKETS = re.compile(r"^\[[^\]\n]{1,30}\]\s")
+
+
+def _most(subjects: Sequence[str], test: Callable[[str], bool]) -> bool:
+    return bool(subjects) and sum(map(test, subjects)) * 2 > len(subjects)
+
+
+def _capitalised(texts: Sequence[str]) -> bool | None:
+    firsts = [text[0] for text in texts if text[:1].isalpha()]
+    if not firsts:
+        return None
+    share = sum(c.isupper() for c in firsts) / len(firsts)
+    return True if share >= CONVENTIONAL_SHARE else False if share <= PLAIN_SHARE else None
+
+
 def detect_style(history: Sequence[str]) -> Style | None:
-    """The style for `style=auto`: None when the history is empty or mixed."""
-    return analyse_history(history).style
+    """The style for `style=auto`: the history's, or its majority's when it is mixed.
+
+    A message in the style most maintainers of a mixed repository use is never out of
+    place there; None only when there are too few subjects to tell.
+    """
+    repo = analyse_history(history)
+    if repo.style is not None or len(repo.examples) < MIN_EXAMPLES:
+        return repo.style
+    conventional = sum(parse_prefix(s) is not None for s in repo.examples)
+    return Style.CONVENTIONAL if conventional * 2 > len(repo.examples) else Style.PLAIN
 
 
 _TYPE_WORDS: tuple[tuple[str, frozenset[str]], ...] = (

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from commit_polish.style import (
+    MIN_EXAMPLES,
     Prefix,
     RepoStyle,
     Style,
@@ -175,8 +176,8 @@ def _trim(text: str) -> str:
     return text
 
 
-def _case(text: str, style: Style | None) -> str:
-    """Lowercase description for conventional subjects, capitalised for plain ones.
+def _case(text: str, capital: bool) -> str:
+    """The description with a capital first letter, or a lowercase one.
 
     Only an ordinary word changes case: `README`, `GitHub` or `iOS` stay as written.
     """
@@ -184,11 +185,34 @@ def _case(text: str, style: Style | None) -> str:
     if match is None:
         return text
     word = match[1]
-    if style is Style.CONVENTIONAL and word[0].isupper() and word[1:].islower():
+    if not capital and word[0].isupper() and word[1:].islower():
         return word.lower() + text[match.end() :]
-    if style is Style.PLAIN and word.islower():
+    if capital and word.islower():
         return word.capitalize() + text[match.end() :]
     return text
+
+
+# gitmoji.dev's emoji for each type, for a repository whose subjects open with one.
+_GITMOJI = {
+    "feat": "\u2728",  # sparkles
+    "fix": "\U0001f41b",  # bug
+    "docs": "\U0001f4dd",  # memo
+    "refactor": "\u267b\ufe0f",  # recycle
+    "perf": "\u26a1\ufe0f",  # zap
+    "test": "\u2705",  # white check mark
+    "build": "\U0001f4e6",  # package
+    "ci": "\U0001f477",  # construction worker
+    "chore": "\U0001f527",  # wrench
+    "style": "\U0001f3a8",  # art
+    "revert": "\u23ea",  # rewind
+}
+_UPGRADE = "\u2b06\ufe0f"  # up arrow, gitmoji's "upgrade dependencies"
+
+
+def _emoji(description: str) -> str:
+    if re.match(r"(?i)(?:upgrade|bump)\b", description):
+        return _UPGRADE
+    return _GITMOJI.get(infer_type(description), _GITMOJI["fix"])
 
 
 def _scope(scope: str | None, repo: RepoStyle) -> str | None:
@@ -217,9 +241,9 @@ def fix_subject(
         style = Style.PLAIN  # the history shows no prefix at all
     if style is Style.PLAIN:
         prefix = parse_prefix(subject)  # only real types: "cmd: x" is a plain repo's habit
-        return _plain(prefix.description if prefix else subject, width)
+        return _plain(prefix.description if prefix else subject, width, repo)
     if style is None and parse_prefix(subject, repo.types) is None:
-        return _plain(subject, width)
+        return _plain(subject, width, repo)
     return _conventional(subject, repo, width, type_hint)
 
 
@@ -234,14 +258,19 @@ def _conventional(subject: str, repo: RepoStyle, width: int, type_hint: str | No
     scope = _scope(prefix.scope, repo)
     bang = "!" if prefix.breaking else ""
     head = f"{kind}({scope}){bang}: " if scope else f"{kind}{bang}: "
-    rest = _case(imperative(tidy(prefix.description)), Style.CONVENTIONAL)
+    rest = _case(imperative(tidy(prefix.description)), repo.capitalised_after_type is True)
     return head + tidy(_cut(rest, width - len(head)))
 
 
-def _plain(text: str, width: int) -> str:
+def _plain(text: str, width: int, repo: RepoStyle) -> str:
     lead_match = _LEAD.match(text)
     lead = lead_match.group(0) if lead_match else ""
     rest = tidy(text[len(lead) :])
     if not _GO_PREFIX.match(rest):  # "cmd: handle x" is written that way on purpose
-        rest = _case(imperative(rest), Style.PLAIN)
+        rest = _case(imperative(rest), repo.capitalised is not False)
+    known = len(repo.examples) >= MIN_EXAMPLES
+    if repo.gitmoji and not lead:
+        lead = _emoji(rest) + " "
+    elif known and not repo.gitmoji and lead:
+        lead = ""  # an emoji the repository never uses
     return tidy(lead + _cut(rest, width - len(lead)))
