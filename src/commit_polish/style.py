@@ -7,7 +7,8 @@ enforces it.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import NamedTuple
@@ -83,6 +84,8 @@ class RepoStyle:
     the known types and the repository's own (`samples:`, `breaking:`, `cmd:`)."""
     gitmoji: bool = False
     """Most subjects open with an emoji (gitmoji: `✨ Add x`, `🐛 Fix y`)."""
+    emojis: tuple[str, ...] = ()
+    """The leading emojis the history uses, most used first."""
     brackets: bool = False
     """Most subjects open with a bracketed scope (`[cli] Add x`)."""
     capitalised: bool | None = None
@@ -156,6 +159,7 @@ def analyse_history(history: Sequence[str]) -> RepoStyle:
         file_scopes=any(p.scope and is_file_scope(p.scope) for p in prefixes),
         types=tuple(sorted(counts, key=lambda t: -counts[t])),
         gitmoji=_most(examples, lambda s: bool(EMOJI.match(s))),
+        emojis=_by_use(m[0].strip() for m in map(EMOJI.match, examples) if m),
         brackets=_most(examples, lambda s: bool(_BRACKETS.match(s))),
         capitalised=_capitalised([s for s in bare if parse_prefix(s) is None]),
         capitalised_after_type=_capitalised(typed),
@@ -166,6 +170,11 @@ def analyse_history(history: Sequence[str]) -> RepoStyle:
 EMOJI = re.compile(r"^(?:[^\x00-\x7f\w]+|:[a-z0-9_+-]+:)\s*")
 """A leading emoji, as a character or a `:shortcode:`."""
 _BRACKETS = re.compile(r"^\[[^\]\n]{1,30}\]\s")
+
+
+def _by_use(items: Iterable[str]) -> tuple[str, ...]:
+    counts = Counter(items)
+    return tuple(item for item, _ in counts.most_common())
 
 
 def _most(subjects: Sequence[str], test: Callable[[str], bool]) -> bool:

@@ -209,10 +209,15 @@ _GITMOJI = {
 _UPGRADE = "\u2b06\ufe0f"  # up arrow, gitmoji's "upgrade dependencies"
 
 
-def _emoji(description: str) -> str:
+def _emoji(description: str, repo: RepoStyle) -> str:
+    """The emoji for what the subject says it does; when its words do not tell, the one the
+    repository uses most."""
     if re.match(r"(?i)(?:upgrade|bump)\b", description):
         return _UPGRADE
-    return _GITMOJI.get(infer_type(description), _GITMOJI["fix"])
+    kind = infer_type(description, default="")
+    if not kind:
+        return repo.emojis[0] if repo.emojis else _GITMOJI["feat"]
+    return _GITMOJI.get(kind, _GITMOJI["fix"])
 
 
 def _scope(scope: str | None, repo: RepoStyle) -> str | None:
@@ -270,7 +275,7 @@ def _plain(text: str, width: int, repo: RepoStyle) -> str:
         rest = _case(imperative(rest), repo.capitalised is not False)
     known = len(repo.examples) >= MIN_EXAMPLES
     if repo.gitmoji and not lead:
-        lead = _emoji(rest) + " "
+        lead = _emoji(rest, repo) + " "
     elif known and not repo.gitmoji and lead:
         lead = ""  # an emoji the repository never uses
     return tidy(lead + _cut(rest, width - len(lead)))
