@@ -63,12 +63,12 @@ def test_plain_style_forbids_a_type_prefix() -> None:
 def test_mixed_style_defers_to_the_examples() -> None:
     system, user = messages(ChangeContext(history=history("spf13/cobra (2024, mixed)")))
     assert "follow the style examples" in system
-    assert "Style examples" in user
+    assert "Style examples" in system and "Style examples" not in user
 
 
 def test_history_examples_are_labelled_as_other_changes() -> None:
-    _, user = messages(ChangeContext(history=history("fastapi/typer")), style=Style.PLAIN)
-    head = user.split("\n\n")[0]
+    system, _ = messages(ChangeContext(history=history("fastapi/typer")), style=Style.PLAIN)
+    head = system.split("\n\n")[-1]
     assert "OTHER changes" in head and "never their words" in head
     examples = [line for line in head.splitlines() if line.startswith("- ")]
     assert len(examples) == 5
@@ -79,14 +79,14 @@ def test_history_examples_are_labelled_as_other_changes() -> None:
 
 def test_examples_prefer_the_wanted_style_and_respect_the_count() -> None:
     cobra = history("spf13/cobra (2024, mixed)")
-    _, user = messages(ChangeContext(history=cobra), style=Style.CONVENTIONAL, history_examples=2)
-    examples = [line for line in user.splitlines() if line.startswith("- ")]
+    system, _ = messages(ChangeContext(history=cobra), style=Style.CONVENTIONAL, history_examples=2)
+    examples = [line for line in system.splitlines() if line.startswith("- ")]
     assert examples == [
         "- docs: update README.md",
         "- fix(completions): Complete map flags multiple times",
     ]
-    _, none = messages(ChangeContext(history=cobra), history_examples=0)
-    assert "Style examples" not in none
+    system, _ = messages(ChangeContext(history=cobra), history_examples=0)
+    assert "Style examples" not in system
 
 
 def test_empty_sections_cost_nothing() -> None:
@@ -103,7 +103,6 @@ def test_pr_title_description_commits_and_instructions_in_order() -> None:
     )
     _, user = messages(context, style=Style.PLAIN, instructions="  Mention the issue.  ")
     order = [
-        "Style examples",
         "Pull request title: Add retry support",
         "Pull request description:\nRetries flaky calls.",
         "Commits in the pull request:\n- Add retry",

@@ -59,14 +59,19 @@ def build(
     """The [system, user] messages asking for this change's squash-commit message."""
     repo = analyse_history(context.history)
     examples = _examples(repo, style)[: max(0, history_examples)]
+    # The examples sit with the rules, away from the diff: next to it, a small model takes
+    # the nearest example for the answer.
     system = render(
         template("system"),
-        {"language": language, "style": _style_rule(style, repo, bool(examples))},
+        {
+            "language": language,
+            "style": _style_rule(style, repo, bool(examples)),
+            "examples": "\n".join(f"- {subject}" for subject in examples),
+        },
     )
     user = render(
         template("user"),
         {
-            "examples": "\n".join(f"- {subject}" for subject in examples),
             "title": " ".join(context.title.split()),
             "description": clean_description(context.description),
             "commits": _commits(context.commit_messages, context.title),
