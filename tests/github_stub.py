@@ -4,7 +4,10 @@
         client = GitHubClient("ghs_...", base_url=stub.url)
         stub.fail_next("GET", "/repos/o/r/pulls/7", 502)     # one 502, then the real answer
         stub.secondary_rate_limit("POST", "/repos/o/r/issues/7/comments", retry_after=1)
+        held = stub.hold_next("GET", "/user")                # the next GET /user waits ...
+        held.release.set()                                   # ... until the test lets it go
         stub.comments("o/r", 7)                              # what the thread holds now
+        stub.writes                                          # every POST, PATCH and DELETE
 
 It listens on a FIXED port (18765 unless told otherwise): PyGithub follows the absolute URLs in
 its answers and refuses any whose host or port differs from its base URL, so recordings only
@@ -18,7 +21,7 @@ from __future__ import annotations
 import argparse
 import threading
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
@@ -31,6 +34,7 @@ from tests.github_payloads import StubCommit, StubFile, StubPR
 __all__ = [
     "DEFAULT_PORT",
     "Comment",
+    "Hold",
     "GitHubStub",
     "Reply",
     "StubCommit",
@@ -51,6 +55,17 @@ class _Fault:
     path: str
     reply: Reply
     times: int
+
+
+@dataclass
+class Hold:
+    """One request held before it is answered: `arrived` is set when it comes in, and it is
+    answered (from the state at that moment) once the test sets `release`."""
+
+    method: str
+    path: str
+    arrived: threading.Event = field(default_factory=threading.Event)
+    release: threading.Event = field(default_factory=threading.Event)
 
 
 class GitHubStub:
@@ -86,6 +101,9 @@ class GitHubStub:
         self.files_cap = files_cap
         self.files_at = dict(files_at or {})
         self.requests: list[tuple[str, str, dict[str, str]]] = []
+        self.writes: list[tuple[str, str, bytes]] = []
+        """(method, path and query, body) of every request that is not a GET, in order."""
+        self._holds: list[Hold] = []
         self.threads: dict[tuple[str, int], list[Comment]] = {}
         """The comments of each (repo, number), oldest first."""
         self._faults: list[_Fault] = []
@@ -185,11 +203,22 @@ class GitHubStub:
         headers = {"x-ratelimit-remaining": "0", "x-ratelimit-reset": str(reset)}
         self.fail_next(method, path, 403, body=github_http.primary_limit_body(), headers=headers)
 
+    def hold_next(self, method: str, path: str) -> Hold:
+        """Hold the next `method path` (no query) until the test releases it; two runs are
+        ordered this way. Held outside the lock, so other requests go on meanwhile."""
+        hold = Hold(method.upper(), self.prefix + path)
+        with self._lock:
+            self._holds.append(hold)
+        return hold
+
     # -- request handling (also callable without a server) -----------------------------------
 
     def handle(self, method: str, target: str, headers: Mapping[str, str], body: bytes) -> Reply:
+        self._wait_if_held(method, target.split("?", 1)[0])
         with self._lock:
             self.requests.append((method, target, dict(headers)))
+            if method != "GET":
+                self.writes.append((method, target, body))
             path = target.split("?", 1)[0]
             fault = self._take_fault(method, path)
             if fault is not None:
@@ -197,6 +226,16 @@ class GitHubStub:
             if not path.startswith(self.prefix):
                 return Reply(404, github_http.not_found())
             return github_routes.route(self, method, target[len(self.prefix) :], headers, body)
+
+    def _wait_if_held(self, method: str, path: str) -> None:
+        with self._lock:
+            hold = next((h for h in self._holds if (h.method, h.path) == (method, path)), None)
+            if hold is not None:
+                self._holds.remove(hold)
+        if hold is not None:
+            hold.arrived.set()
+            if not hold.release.wait(timeout=60):
+                raise TimeoutError(f"{method} {path} was held and never released")
 
     def _take_fault(self, method: str, path: str) -> Reply | None:
         for fault in self._faults:

@@ -4,9 +4,6 @@ real local model server (SmolLM2)."""
 from __future__ import annotations
 
 import copy
-import dataclasses
-import io
-import json
 import subprocess
 import sys
 from pathlib import Path
@@ -14,72 +11,10 @@ from typing import Any
 
 import pytest
 
-from commit_polish.action import main
 from commit_polish.serve import RunningServer, free_port
+from tests.action_runner import REPO, Runner, comment_event, payload_file, pr_event
 from tests.github_stub import GitHubStub
 from tests.github_world import SMALL, TOKEN
-
-from .conftest import FIXTURES
-
-PAYLOADS = FIXTURES / "github" / "payloads"
-REPO = SMALL.repo
-
-
-def _payload(name: str) -> dict[str, Any]:
-    data: dict[str, Any] = json.loads((PAYLOADS / name).read_text())
-    return data
-
-
-def _pr_event(action: str = "opened", **pr: Any) -> dict[str, Any]:
-    """A real `pull_request` payload pointed at the stand-in's pull request (derived)."""
-    payload = copy.deepcopy(_payload("pull_request.opened.payload.json"))
-    payload["action"] = action
-    payload["number"] = SMALL.number
-    payload["pull_request"].update({"number": SMALL.number, "draft": False, "state": "open", **pr})
-    payload["repository"]["full_name"] = REPO
-    return payload
-
-
-class Runner:
-    """The runner's side of one job: event file, output and summary files, environment."""
-
-    def __init__(self, tmp: Path, stub: GitHubStub, api_base: str) -> None:
-        self.tmp, self.stub = tmp, stub
-        self.output, self.summary = tmp / "output", tmp / "summary.md"
-        self.env: dict[str, str] = {
-            "GITHUB_EVENT_NAME": "pull_request",
-            "GITHUB_EVENT_PATH": str(tmp / "event.json"),
-            "GITHUB_REPOSITORY": REPO,
-            "GITHUB_API_URL": stub.url,
-            "GITHUB_OUTPUT": str(self.output),
-            "GITHUB_STEP_SUMMARY": str(self.summary),
-            "GITHUB_WORKSPACE": str(tmp),
-            "INPUT_GITHUB-TOKEN": TOKEN,
-            "INPUT_API-BASE": api_base,
-            "INPUT_FAIL-ON-ERROR": "false",
-            "INPUT_DRY-RUN": "false",
-            "PATH": "/usr/bin:/bin",
-        }
-
-    def event(self, name: str, payload: dict[str, Any]) -> None:
-        self.env["GITHUB_EVENT_NAME"] = name
-        Path(self.env["GITHUB_EVENT_PATH"]).write_text(json.dumps(payload))
-
-    def run(self) -> tuple[int, str]:
-        out = io.StringIO()
-        code = main(self.env, out)
-        return code, out.getvalue()
-
-    def outputs(self) -> dict[str, str]:
-        text = self.output.read_text() if self.output.exists() else ""
-        values, lines = {}, iter(text.splitlines())
-        for line in lines:
-            name, _, delimiter = line.partition("<<")
-            values[name] = "\n".join(iter(lambda: next(lines), delimiter))
-        return values
-
-    def ours(self) -> list[str]:
-        return [c.body for c in self.stub.comments(REPO, SMALL.number)]
 
 
 @pytest.fixture
@@ -95,7 +30,7 @@ def runner(tmp_path: Path, stub: GitHubStub, local_server: RunningServer) -> Run
 
 @pytest.mark.realmodel
 def test_entry_point_as_a_process_posts_then_updates_one_comment(runner: Runner) -> None:
-    runner.event("pull_request", _pr_event())
+    runner.event("pull_request", pr_event())
     command = [sys.executable, "-m", "commit_polish.cli", "action"]
     for _ in range(2):
         done = subprocess.run(
@@ -114,19 +49,8 @@ def test_entry_point_as_a_process_posts_then_updates_one_comment(runner: Runner)
 
 
 @pytest.mark.realmodel
-def test_unchanged_message_is_not_edited_again(runner: Runner) -> None:
-    runner.event("pull_request", _pr_event())
-    dead = f"http://127.0.0.1:{free_port()}/v1"  # the diff-built message is deterministic
-    runner.env["INPUT_API-BASE"] = dead
-    assert runner.run()[0] == 0
-    assert runner.run()[0] == 0
-    patches = [r for r in runner.stub.requests if r[0] == "PATCH"]
-    assert patches == [] and len(runner.ours()) == 1
-
-
-@pytest.mark.realmodel
 def test_every_model_down_still_comments_with_the_diff_built_message(runner: Runner) -> None:
-    runner.event("pull_request", _pr_event())
+    runner.event("pull_request", pr_event())
     runner.env["INPUT_API-BASE"] = f"http://127.0.0.1:{free_port()}/v1"
     code, log = runner.run()
     assert code == 0
@@ -143,7 +67,7 @@ def test_read_only_token_warns_with_the_fix_and_keeps_the_summary(
 ) -> None:
     with GitHubStub(prs=[SMALL], port=0, read_only=True) as github:
         runner = Runner(tmp_path, github, f"http://127.0.0.1:{free_port()}/v1")
-        runner.event("pull_request", _pr_event())
+        runner.event("pull_request", pr_event())
         code, log = runner.run()
         assert code == 0
         assert "::warning" in log and "pull-requests: write" in log
@@ -155,9 +79,9 @@ def test_read_only_token_warns_with_the_fix_and_keeps_the_summary(
 @pytest.mark.parametrize(
     ("name", "payload", "reason"),
     [
-        ("pull_request", _pr_event(draft=True), "draft"),
-        ("pull_request", _pr_event("closed", state="closed"), "closed"),
-        ("pull_request", _pr_event("labeled"), "labeled"),
+        ("pull_request", pr_event(draft=True), "draft"),
+        ("pull_request", pr_event("closed", state="closed"), "closed"),
+        ("pull_request", pr_event("labeled"), "labeled"),
         ("push", {}, "push"),
     ],
 )
@@ -177,7 +101,7 @@ def test_comment_from_a_user_without_write_access_is_refused(
     tmp_path: Path, stub: GitHubStub
 ) -> None:
     """Derived: the real issue_comment payload, moved onto the pull request."""
-    payload = copy.deepcopy(_payload("issue_comment.created.payload.json"))
+    payload = copy.deepcopy(payload_file("issue_comment.created.payload.json"))
     payload["issue"].update(number=SMALL.number, pull_request={"url": "x"})
     payload["comment"].update(body="/commit-polish mention the retry cap")
     payload["comment"]["user"].update(login="mallory", type="User")
@@ -204,7 +128,7 @@ def test_configuration_errors_fail_the_step_with_the_fix(
     tmp_path: Path, stub: GitHubStub, change: dict[str, str], says: str
 ) -> None:
     runner = Runner(tmp_path, stub, "http://127.0.0.1:9/v1")
-    runner.event("pull_request", _pr_event())
+    runner.event("pull_request", pr_event())
     runner.env.update(change)
     code, log = runner.run()
     assert code == 2
@@ -215,7 +139,7 @@ def test_configuration_errors_fail_the_step_with_the_fix(
 
 def test_unknown_input_is_a_warning_not_a_failure(tmp_path: Path, stub: GitHubStub) -> None:
     runner = Runner(tmp_path, stub, "http://127.0.0.1:9/v1")
-    runner.event("pull_request", _pr_event(draft=True))
+    runner.event("pull_request", pr_event(draft=True))
     runner.env["INPUT_MODLE"] = "openai/x"
     code, log = runner.run()
     assert code == 0 and "unknown input 'modle'" in log
@@ -229,7 +153,7 @@ def test_pull_request_target_reads_config_from_the_base_branch_only(tmp_path: Pa
     base = {(REPO, "main", ".github/commit-polish.toml"): "timeout = -1\n"}
     with GitHubStub(prs=[SMALL], port=0, files_at=base) as github:
         runner = Runner(tmp_path, github, f"http://127.0.0.1:{free_port()}/v1")
-        runner.event("pull_request_target", _pr_event())
+        runner.event("pull_request_target", pr_event())
         code, log = runner.run()
         assert code == 2  # the base branch's bad value, named with where it came from
         (error,) = [line for line in log.splitlines() if line.startswith("::error")]
@@ -240,24 +164,13 @@ def test_pull_request_target_reads_config_from_the_base_branch_only(tmp_path: Pa
         assert len(runner.ours()) == 1
 
 
-def _comment_event(login: str, association: str, body: str) -> dict[str, Any]:
-    """Derived: the real issue_comment payload, moved onto the stand-in's pull request."""
-    payload = copy.deepcopy(_payload("issue_comment.created.payload.json"))
-    payload["issue"].update(number=SMALL.number, pull_request={"url": "x"}, state="open")
-    payload["issue"]["user"]["login"] = SMALL.author
-    payload["comment"].update(body=body, author_association=association)
-    payload["comment"]["user"].update(login=login, type="User")
-    payload["repository"]["full_name"] = REPO
-    return payload
-
-
 @pytest.mark.parametrize(
     ("name", "payload"),
     [
-        ("issue_comment", _comment_event(SMALL.author, "CONTRIBUTOR", "/commit-polish")),
-        ("issue_comment", _comment_event("bob", "MEMBER", "/commit-polish be brief")),
+        ("issue_comment", comment_event(SMALL.author, "CONTRIBUTOR", "/commit-polish")),
+        ("issue_comment", comment_event("bob", "MEMBER", "/commit-polish be brief")),
         ("workflow_dispatch", {"inputs": {"pr-number": str(SMALL.number)}}),
-        ("pull_request_target", _pr_event("synchronize")),
+        ("pull_request_target", pr_event("synchronize")),
     ],
 )
 def test_every_event_kind_posts_the_one_comment(
@@ -276,7 +189,7 @@ def test_org_member_with_read_access_only_is_refused(tmp_path: Path) -> None:
     """MEMBER proves membership, not write access: the permission API decides."""
     with GitHubStub(prs=[SMALL], port=0, permissions={"reader": "read"}) as github:
         runner = Runner(tmp_path, github, "http://127.0.0.1:9/v1")
-        runner.event("issue_comment", _comment_event("reader", "MEMBER", "/commit-polish"))
+        runner.event("issue_comment", comment_event("reader", "MEMBER", "/commit-polish"))
         code, log = runner.run()
         assert code == 0 and "reader" in log and "write access" in log
         assert runner.ours() == []
@@ -289,32 +202,8 @@ def test_app_token_finds_its_comment_by_the_bot_login_input(tmp_path: Path) -> N
             REPO, SMALL.number, "<!-- commit-polish:sticky head=abc -->\nold", "polish-app[bot]"
         )
         runner = Runner(tmp_path, github, f"http://127.0.0.1:{free_port()}/v1")
-        runner.event("pull_request", _pr_event())
+        runner.event("pull_request", pr_event())
         runner.env["INPUT_BOT-LOGIN"] = "polish-app[bot]"
         assert runner.run()[0] == 0
         (only,) = github.comments(REPO, SMALL.number)
         assert only.body != "<!-- commit-polish:sticky head=abc -->\nold"
-
-
-def test_a_run_for_an_older_head_never_overwrites_a_newer_one(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """A push lands while the model writes: this run's message is for a stale head."""
-    from commit_polish import action
-
-    pr = dataclasses.replace(SMALL)
-    with GitHubStub(prs=[pr], port=0) as github:
-        runner = Runner(tmp_path, github, f"http://127.0.0.1:{free_port()}/v1")
-        runner.event("pull_request", _pr_event())
-        write = action._suggest
-
-        def push_while_writing(*args: Any, **kwargs: Any) -> Any:
-            suggestion = write(*args, **kwargs)
-            pr.head_sha = "f" * 40
-            return suggestion
-
-        monkeypatch.setattr(action, "_suggest", push_while_writing)
-        code, log = runner.run()
-        assert code == 0 and "moved on" in log
-        assert runner.ours() == []  # the newer head's run posts; this one must not
-        assert runner.outputs()["subject"]  # later steps still get this run's message

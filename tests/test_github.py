@@ -183,7 +183,13 @@ def test_creates_the_comment_and_leaves_a_forged_marker_alone(
     result = setup.client.upsert_comment(REPO, 7, f"{MARK}\nfeat: retry uploads", is_ours=ours)
     assert result.action == "created"
     assert result.url == f"https://github.com/{REPO}/pull/7#issuecomment-{result.comment_id}"
-    assert sent(vcr) == ["GET /user", f"GET {COMMENTS}?per_page=100", f"POST {COMMENTS}"]
+    # Read again after posting: a run that posted at the same moment is settled at once.
+    assert sent(vcr) == [
+        "GET /user",
+        f"GET {COMMENTS}?per_page=100",
+        f"POST {COMMENTS}",
+        f"GET {COMMENTS}?per_page=100",
+    ]
 
 
 @pytest.mark.vcr
@@ -310,13 +316,54 @@ def test_persistent_5xx_gives_up_after_the_retries(github: Callable[..., Setup])
 
 
 @pytest.mark.vcr
-def test_a_post_is_not_retried_after_a_5xx(github: Callable[..., Setup], vcr: Any) -> None:
+def test_a_post_that_failed_with_a_5xx_is_repeated_only_after_reading_the_thread(
+    github: Callable[..., Setup], vcr: Any
+) -> None:
+    """The 5xx may hide a comment GitHub created: reading the thread again finds it, instead
+    of posting a second one blindly."""
     setup = github()
     setup.stub.fail_next("POST", COMMENTS, 502)
-    with pytest.raises(CommentError) as caught:
-        setup.client.upsert_comment(REPO, 7, f"{MARK}\nx", is_ours=ours)
-    assert caught.value.kind == "server"
-    assert [line for line in sent(vcr) if line.startswith("POST")] == [f"POST {COMMENTS}"]
+    result = setup.client.upsert_comment(REPO, 7, f"{MARK}\nx", is_ours=ours)
+    assert result.action == "created"
+    assert setup.waits == [1.0]
+    listing = f"GET {COMMENTS}?per_page=100"
+    assert sent(vcr)[1:] == [listing, f"POST {COMMENTS}", listing, f"POST {COMMENTS}", listing]
+
+
+@pytest.mark.vcr
+def test_a_rate_limited_write_waits_then_reads_the_thread_and_the_head_again(
+    github: Callable[..., Setup], vcr: Any
+) -> None:
+    setup = github()
+    setup.stub.secondary_rate_limit("POST", COMMENTS, retry_after=5)
+    result = setup.client.upsert_comment(
+        REPO, 7, f"{MARK}\nx", is_ours=ours, head=SMALL.head_sha, head_of=lambda body: None
+    )
+    assert result.action == "created"
+    assert setup.waits == [5.0]
+    listing, head = f"GET {COMMENTS}?per_page=100", f"GET {PULL}"
+    assert sent(vcr)[1:] == [
+        listing,
+        head,
+        f"POST {COMMENTS}",
+        listing,
+        head,
+        f"POST {COMMENTS}",
+    ] + [listing]
+
+
+@pytest.mark.vcr
+def test_nothing_is_written_once_the_head_has_moved_on(
+    github: Callable[..., Setup], vcr: Any
+) -> None:
+    setup = github()
+    setup.stub.add_comment(REPO, 7, f"{MARK}\nfeat: for the newer head", BOT)
+    result = setup.client.upsert_comment(
+        REPO, 7, f"{MARK}\nfeat: for an older head", is_ours=ours, head="0" * 40
+    )
+    assert (result.action, result.url) == ("stale", "")
+    assert sent(vcr)[-1] == f"GET {PULL}"
+    assert all(not line.startswith(("POST", "PATCH", "DELETE")) for line in sent(vcr))
 
 
 @pytest.mark.vcr

@@ -16,6 +16,7 @@ from commit_polish.github_errors import (
     GitHubRequestError,
     error_body,
     is_too_large,
+    retry_wait,
     translate,
     unreachable,
 )
@@ -119,3 +120,14 @@ def test_error_bodies_are_read_leniently() -> None:
     assert error_body("[1]") == {}
     assert is_too_large(TOO_LARGE)
     assert not is_too_large({"message": "Not Acceptable"})
+
+
+def test_retry_wait_says_how_long_github_asks_to_wait() -> None:
+    now = 4102444700.0
+    assert retry_wait(403, {"message": SECONDARY}, {"Retry-After": "30"}, now=now) == 30.0
+    reset = {"x-ratelimit-remaining": "0", "x-ratelimit-reset": "4102444800"}
+    assert retry_wait(403, {"message": "API rate limit exceeded"}, reset, now=now) == 101.0
+    assert retry_wait(429, {}, {}, now=now) == 60.0  # GitHub's advice: a minute
+    refused = {"message": "Resource not accessible by integration"}
+    assert retry_wait(403, refused, {}, now=now) is None
+    assert retry_wait(502, None, {}, now=now) is None

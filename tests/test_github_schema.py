@@ -23,7 +23,7 @@ from openapi_core import Config, OpenAPI
 from openapi_core.testing import MockRequest, MockResponse
 from openapi_schema_validator import OAS30Validator
 
-from tests import github_http
+from tests import fault_github, github_http
 from tests import github_payloads as payloads
 from tests.github_vcr import SECRET_SHAPE, scrub_response
 from tests.github_world import MARK, REPO, TOKEN, world
@@ -213,3 +213,40 @@ def test_the_recorder_scrubs_a_token_echoed_in_an_answer() -> None:
     cleaned = scrub_response(response)
     assert cleaned["headers"]["x-echo"] == ["token REDACTED"]
     assert cleaned["body"]["string"] == b'{"note": "REDACTED and REDACTED"}'
+
+
+def _injected(method: str, path: str, inject: Any) -> Exchange:
+    """The stand-in's answer to `method path` after `inject(stub)` planted a fault."""
+    stub = world()
+    inject(stub)
+    reply = stub.handle(method, path, {"authorization": f"token {TOKEN}", "accept": "*/*"}, b"")
+    encoded, content_type = github_http.encode(reply)
+    body = json.dumps({"body": MARK}).encode() if method == "POST" else None
+    ctype = (content_type or "").split(";")[0]
+    return Exchange(f"{method} {path}", method, path, {}, body, reply.status, ctype, encoded)
+
+
+_PULL, _COMMENTS = f"/repos/{REPO}/pulls/7", f"/repos/{REPO}/issues/7/comments"
+INJECTED = [
+    ("GET", _PULL, lambda s: s.fail_next("GET", _PULL, 502), 502),
+    ("GET", _PULL, lambda s: s.primary_rate_limit("GET", _PULL), 403),
+    ("POST", _COMMENTS, lambda s: s.secondary_rate_limit("POST", _COMMENTS, retry_after=30), 403),
+    ("POST", _COMMENTS, lambda s: s.fail_next("POST", _COMMENTS, 404), 404),
+    ("POST", _COMMENTS, lambda s: s.fail_next("POST", _COMMENTS, 503), 503),
+    (
+        "POST",
+        _COMMENTS,
+        lambda s: s.fail_next("POST", _COMMENTS, 422, body=fault_github.TOO_LONG),
+        422,
+    ),
+]
+
+
+@pytest.mark.parametrize(("method", "path", "inject", "status"), INJECTED)
+def test_the_fault_matrix_injections_have_githubs_shape(
+    method: str, path: str, inject: Any, status: int
+) -> None:
+    """The faults tests/test_fault_matrix.py plants answer as GitHub would."""
+    exchange = _injected(method, path, inject)
+    assert exchange.status == status
+    check(exchange)

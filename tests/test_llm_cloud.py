@@ -82,5 +82,5 @@ def test_unusable_cloud_answer_exhausts_the_chain(dead_local: Endpoint) -> None:
     cloud = Endpoint("openai/gpt-4o-mini", None, "sk-test")
     with pytest.raises(AllModelsFailedError) as caught:
         llm.complete([dead_local, cloud], MESSAGES, OPTIONS, check=lambda text: "junk")
-    assert [a.outcome for a in caught.value.attempts] == ["connection", "unusable"]
-    assert caught.value.attempts[1].detail == "junk"
+    assert [a.outcome for a in caught.value.attempts] == ["connection", "unusable", "unusable"]
+    assert caught.value.attempts[1].detail == caught.value.attempts[2].detail == "junk"

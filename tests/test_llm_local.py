@@ -101,23 +101,42 @@ def test_context_window_error_shrinks_and_retries(local_server: RunningServer) -
 
 @pytest.mark.vcr
 def test_unusable_local_answer_falls_back_to_the_cloud(local_server: RunningServer) -> None:
-    """The real answer is judged unusable (as a copy of a history subject would be)."""
+    """The real answer is judged unusable twice (as a copy of a history subject would be)."""
     seen: list[str] = []
 
     def check(text: str) -> str | None:
         seen.append(text)
-        return "repeats a history subject" if len(seen) == 1 else None
+        return "repeats a history subject" if len(seen) <= 2 else None
 
     result = llm.complete([local(local_server), OPENAI], MESSAGES, OPTIONS, check=check)
-    assert [a.outcome for a in result.attempts] == ["unusable", "ok"]
+    assert [a.outcome for a in result.attempts] == ["unusable", "unusable", "ok"]
     assert result.attempts[0].detail == "repeats a history subject"
     assert result.attempts[0].completion_tokens  # a real answer was produced, then refused
     assert seen[0].strip() and result.model == OPENAI.model
+
+
+def test_a_model_told_why_its_answer_was_refused_gets_one_more_try(
+    local_server: RunningServer,
+) -> None:
+    seen: list[str] = []
+
+    def check(text: str) -> str | None:
+        seen.append(text)
+        return "the subject copies a recent commit: 'Bump timeout'" if len(seen) == 1 else None
+
+    result = llm.complete([local(local_server)], MESSAGES, OPTIONS, check=check)
+    assert [a.outcome for a in result.attempts] == ["unusable", "ok"]
+    assert result.model == local(local_server).model and result.text == seen[1]
+    # The second request carried the first answer and the reason; the server reused the
+    # prompt it had already read, so it read far fewer new tokens than the first time.
+    first, second = result.attempts
+    assert first.prompt_tokens and second.prompt_tokens
+    assert second.prompt_tokens > first.prompt_tokens
 
 
 def test_every_model_failing_reports_each_attempt(local_server: RunningServer) -> None:
     dead = Endpoint("llamafile/dead", f"http://127.0.0.1:{free_port()}/v1")
     with pytest.raises(AllModelsFailedError) as caught:
         llm.complete([dead, local(local_server)], MESSAGES, OPTIONS, check=lambda t: "junk")
-    assert [a.outcome for a in caught.value.attempts] == ["connection", "unusable"]
+    assert [a.outcome for a in caught.value.attempts] == ["connection", "unusable", "unusable"]
     assert "llamafile/dead" in str(caught.value)

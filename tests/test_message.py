@@ -21,6 +21,7 @@ from commit_polish.message import (
     unusable_reason,
 )
 from commit_polish.records import ChangeContext, FileChange, FileKind, FileStatus
+from commit_polish.style import parse_prefix
 
 FIXTURES = Path(__file__).parent / "fixtures"
 HISTORIES: dict[str, dict[str, Any]] = json.loads((FIXTURES / "histories.json").read_text())
@@ -65,23 +66,118 @@ def test_detect_style_on_real_histories(repo: str, expected: Style) -> None:
     assert detect_style(history(repo)) is expected
 
 
-def test_a_real_history_that_mixes_both_styles_is_none() -> None:
-    assert detect_style(history("spf13/cobra (2024, mixed)")) is None
+def test_a_real_history_that_mixes_both_styles_follows_its_majority() -> None:
+    mixed = history("spf13/cobra (2024, mixed)")
+    assert analyse_history(mixed).style is None
+    conventional = sum(parse_prefix(s) is not None for s in analyse_history(mixed).examples)
+    majority = conventional * 2 > len(analyse_history(mixed).examples)
+    assert detect_style(mixed) is (Style.CONVENTIONAL if majority else Style.PLAIN)
 
 
 def test_no_history_means_no_style() -> None:
     assert detect_style([]) is None
     assert detect_style(["Bump foo from 1.0 to 2.0 (#3)"]) is None
+    assert detect_style(["fix: a", "Add b", "fix: c", "Add d"]) is None  # too few to tell
 
 
 @pytest.mark.parametrize(
-    ("conventional", "expected"),
-    [(7, Style.CONVENTIONAL), (6, None), (4, None), (3, Style.PLAIN)],
+    ("conventional", "expected", "leaning"),
+    [
+        (7, Style.CONVENTIONAL, Style.CONVENTIONAL),
+        (6, None, Style.CONVENTIONAL),
+        (4, None, Style.PLAIN),
+        (3, Style.PLAIN, Style.PLAIN),
+    ],
 )
-def test_thresholds_are_70_and_30_percent(conventional: int, expected: Style | None) -> None:
+def test_thresholds_are_70_and_30_percent_and_a_mixed_history_leans(
+    conventional: int, expected: Style | None, leaning: Style
+) -> None:
     subjects = [f"fix: change {i}" for i in range(conventional)]
     subjects += [f"Change thing {i}" for i in range(10 - conventional)]
-    assert detect_style(subjects) is expected
+    assert analyse_history(subjects).style is expected
+    assert detect_style(subjects) is leaning
+
+
+@pytest.mark.parametrize(
+    ("subjects", "flags"),
+    [
+        (
+            ["✨ Add x (#1)", "🐛 Fix y (#2)", "📝 Update docs"],
+            {"gitmoji": True, "pr_suffix": True},
+        ),
+        ([":sparkles: Add x", ":bug: Fix y", "Fix z"], {"gitmoji": True}),
+        (["[cli] Add x", "[core] Fix y", "Tidy z"], {"brackets": True}),
+        (["Add x", "Fix y (#3)", "Drop z"], {}),
+    ],
+)
+def test_conventions_in_use_are_detected(subjects: list[str], flags: dict[str, bool]) -> None:
+    repo = analyse_history(subjects)
+    for name in ("gitmoji", "brackets", "pr_suffix"):
+        assert getattr(repo, name) is flags.get(name, False), name
+
+
+@pytest.mark.parametrize(
+    ("subjects", "plain", "typed"),
+    [
+        (["fix: add x", "feat(cli): drop y", "docs: tidy z"], None, False),
+        (["feat: Add x", "fix: Drop y", "Tidy z"], True, True),
+        (["Add x", "✨ Drop y", "[cli] Tidy z"], True, None),
+        (["Add x", "drop y", "Tidy z", "fix w"], None, None),
+        (["add x", "drop y", "tidy z", "Fix w"], False, None),
+    ],
+)
+def test_sentence_case_is_read_apart_for_subjects_with_and_without_a_type(
+    subjects: list[str], plain: bool | None, typed: bool | None
+) -> None:
+    repo = analyse_history(subjects)
+    assert (repo.capitalised, repo.capitalised_after_type) == (plain, typed)
+
+
+@pytest.mark.parametrize(
+    ("history", "answer", "subject"),
+    [
+        (
+            ["✨ Add x", "🐛 Fix y", "📝 Update docs", "🔧 Tidy z", "✨ Add w"],
+            "Add a --retry flag",
+            "✨ Add a --retry flag",
+        ),
+        (
+            ["✨ Add x", "🐛 Fix y", "📝 Update docs", "🔧 Tidy z", "✨ Add w"],
+            "🐛 Fix the retry loop",
+            "🐛 Fix the retry loop",
+        ),
+        (
+            ["Add x", "Fix y", "Update docs", "Tidy z", "Add w"],
+            "✨ Add a --retry flag",
+            "Add a --retry flag",
+        ),
+        (
+            ["📝 Add x", "🐛 Fix y", "📝 Update docs", "📝 Tidy z", "✨ Add w"],
+            "Update the guide",
+            "📝 Update the guide",
+        ),
+        (
+            ["✨ Add x", "🐛 Fix y", "📝 Update docs", "🔧 Tidy z", "✨ Add w"],
+            "Upgrade click to 8.2",
+            "⬆️ Upgrade click to 8.2",
+        ),
+        (
+            ["add x", "fix y", "update docs", "tidy z", "add w"],
+            "Add a --retry flag",
+            "add a --retry flag",
+        ),
+        (
+            ["feat: Add x", "fix: Drop y", "docs: Tidy z", "fix: Go w", "feat: Do v"],
+            "feat: add a flag",
+            "feat: Add a flag",
+        ),
+    ],
+)
+def test_repair_follows_the_conventions_the_history_shows(
+    history: list[str], answer: str, subject: str
+) -> None:
+    style = detect_style(history)
+    assert repair(answer, style=style, history=history).subject == subject
 
 
 def test_bot_and_dependency_subjects_are_left_out() -> None:
@@ -592,3 +688,25 @@ def test_fallback_subject_from_the_diff() -> None:
     assert subject(*tests, style=Style.CONVENTIONAL) == "test: update a.py"
     assert subject(change("a/x.py", 5), style=Style.CONVENTIONAL) == "chore: update x.py"
     assert subject(style=Style.PLAIN) == "Update files"
+
+
+CUT = "fix: retry uploads\n\nUploads failed on flaky networks. Retrying twice fixes most of the"
+
+
+def test_a_body_cut_at_the_token_limit_ends_at_its_last_finished_sentence() -> None:
+    repaired = repair(CUT, style=None, cut_short=True)
+    assert repaired.body == "Uploads failed on flaky networks."
+    assert repair(CUT, style=None).body.endswith("fixes most of the")
+
+
+@pytest.mark.parametrize(
+    ("body", "kept"),
+    [
+        ("First paragraph.\n\nSecond paragraph without an end", "First paragraph."),
+        ("Retrying helps:\n- retries are cheap\n- the net", "Retrying helps:\n- retries are cheap"),
+        ("Nothing finished here at all", ""),
+        ("All done (see the docs)", "All done (see the docs)"),
+    ],
+)
+def test_unfinished_bodies_lose_only_the_unfinished_part(body: str, kept: str) -> None:
+    assert repair(f"fix: retry uploads\n\n{body}", style=None, cut_short=True).body == kept

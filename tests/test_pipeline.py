@@ -141,3 +141,20 @@ def test_forced_plain_style_drops_a_conventional_prefix() -> None:
     options = pipeline.Options(max_prompt_tokens=1536, style="plain")
     result = pipeline.run(SAMPLE, ChangeContext(), options, count=chars, completer=completer)
     assert result.message.subject == "Copy args before appending"
+
+
+def test_pr_text_of_any_size_gives_way_to_the_diff() -> None:
+    """The PR's title and commit subjects are its author's to size: however long, they are
+    cut before the diff loses its room, and never make a configuration error."""
+    huge = "Fix " + "".join(f"w{n}-" for n in range(30_000))
+    context = ChangeContext(title=huge, description=huge, commit_messages=(huge,) * 3)
+    ready = pipeline.prepare(SAMPLE, context, pipeline.Options(max_prompt_tokens=1536), chars)
+    assert ready.prompt_tokens <= 1536
+    assert ready.digest.included  # the diff still reaches the model
+    assert huge[:200] in ready.messages[-1].content and huge[:300] not in ready.messages[-1].content
+
+
+def test_only_the_workflow_own_text_can_leave_no_room() -> None:
+    options = pipeline.Options(max_prompt_tokens=256, instructions="Be brief. " * 200)
+    with pytest.raises(ConfigError, match="leaves no room for the diff"):
+        pipeline.prepare(SAMPLE, ChangeContext(), options, chars)

@@ -25,9 +25,9 @@ import pytest
 from commit_polish import llm
 from commit_polish.errors import AllModelsFailedError
 from commit_polish.records import ChatMessage, Endpoint
+from tests.action_runner import REPO, Runner, pr_event
 from tests.github_stub import GitHubStub
 from tests.github_world import SMALL
-from tests.test_action import REPO, Runner, _pr_event
 
 CASSETTES = Path(__file__).parent / "cassettes"
 MESSAGE = (
@@ -179,7 +179,7 @@ def test_whole_action_at_debug_level_leaks_no_secret(
     github = RecordingStub(prs=[SMALL], port=0, token=token)
     with github:
         runner = Runner(tmp_path, github, local.base)
-        runner.event("pull_request", _pr_event())
+        runner.event("pull_request", pr_event())
         runner.env.update(keys)
         runner.env.update(
             {

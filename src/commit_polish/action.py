@@ -216,7 +216,7 @@ def run(env: Mapping[str, str], out: TextIO = sys.stdout) -> int:
             "no GitHub token: the github-token input is empty",
             fix="keep the default `github-token: ${{ github.token }}` or pass a token",
         )
-    from .github import CommentError, GitHubClient
+    from .github import GitHubClient, GitHubRequestError
 
     # A GitHub App's token writes as `<app-slug>[bot]`; an Actions token as github-actions[bot].
     bots = frozenset({inputs.bot_login or "github-actions[bot]"})
@@ -233,29 +233,31 @@ def run(env: Mapping[str, str], out: TextIO = sys.stdout) -> int:
     settings = _settings(inputs, _repo_config(event_name, client, pr), env, out)
     suggestion = _suggest(pr, settings, target)
     url, problem = "", None
-    if not inputs.dry_run and _still_current(client, pr, out):
+    if not inputs.dry_run:
         try:
-            url = client.upsert_comment(
-                pr.repo, pr.number, comment.render(suggestion, pr), is_ours=_is_ours
-            ).url
-        except CommentError as exc:
+            url = _post(client, pr, comment.render(suggestion, pr), out)
+        except GitHubRequestError as exc:  # also a read on the way: the message is kept below
             problem = exc
             gha.warning(str(exc), title=exc.title, out=out)
     _report(suggestion, pr, url, env, out)
+    _missing_key_warnings(settings, suggestion, out)
     return _exit_code(suggestion, problem, inputs.fail_on_error)
 
 
-def _still_current(client: GitHubClient, pr: PullRequest, out: TextIO) -> bool:
-    """A run for an older head must never overwrite the message of a newer one."""
-    head = client.head_sha(pr.repo, pr.number)
-    if head == pr.head_sha:
-        return True
+def _post(client: GitHubClient, pr: PullRequest, body: str, out: TextIO) -> str:
+    """The comment's URL, or "" when the PR moved on: a run for an older head must never
+    overwrite the message of a newer one (the client checks the head right before writing)."""
+    result = client.upsert_comment(
+        pr.repo, pr.number, body, is_ours=_is_ours, head=pr.head_sha, head_of=comment.parse_marker
+    )
+    if result.action != "stale":
+        return result.url
     gha.notice(
-        f"commit-polish: #{pr.number} moved on from {pr.head_sha[:12]} to {head[:12]} while "
-        "the message was written; the run for the new head updates the comment",
+        f"commit-polish: #{pr.number} moved on from {pr.head_sha[:12]} while the message was "
+        "written; the run for the new head updates the comment",
         out=out,
     )
-    return False
+    return ""
 
 
 def _is_ours(body: str) -> bool:
@@ -299,6 +301,33 @@ def _report(
             title="commit-polish: no model answered",
             out=out,
         )
+
+
+def _missing_key_warnings(settings: Settings, suggestion: Suggestion, out: TextIO) -> None:
+    """A fallback that was asked and refused for want of a key names the variable to set.
+
+    One that was never reached stays quiet here: its key may be missing on purpose (a fork's
+    run gets no secrets) and the run did not need it."""
+    from . import llm
+
+    refused = {a.model for a in suggestion.attempts if a.outcome == "auth"}
+    for fallback in settings.fallback_models:
+        if fallback.model not in refused:
+            continue
+        # The process environment, where `settings.endpoints` took the keys from.
+        names: tuple[str, ...]
+        if fallback.api_key_env:
+            names = () if os.environ.get(fallback.api_key_env) else (fallback.api_key_env,)
+        else:
+            names = () if fallback.api_base else llm.missing_keys(fallback.model)
+        if names:
+            gha.warning(
+                f"fallback model {fallback.model!r} was asked and refused: its key "
+                f"{' or '.join(names)} is not set in the step's environment. Fix: add "
+                f"`{names[0]}: ${{{{ secrets.{names[0]} }}}}` under the step's `env:`",
+                title="commit-polish: missing API key",
+                out=out,
+            )
 
 
 def _path(env: Mapping[str, str], name: str) -> Path | None:

@@ -115,6 +115,29 @@ def tidy_body(body: str, echoes: Sequence[str] = ()) -> str:
     return "\n\n".join(kept)
 
 
+def drop_unfinished(body: str) -> str:
+    """A body cut off by max_tokens, ended at its last finished sentence or item.
+
+    A paragraph that stops mid-sentence goes back to the last full stop in it, or goes
+    altogether when it has none; a cut-off list item is dropped.
+    """
+    parts = paragraphs(body)
+    while parts:
+        last = parts[-1].rstrip()
+        if last.endswith((".", "!", "?", ")", "`", '"')):
+            break
+        lines = last.splitlines()
+        if len(lines) > 1 and _BULLET.match(lines[-1]):
+            parts[-1] = "\n".join(lines[:-1])
+            break
+        stop = max(last.rfind(". "), last.rfind(".\n"))
+        if stop > 0:
+            parts[-1] = last[: stop + 1]
+            break
+        parts.pop()
+    return "\n\n".join(parts)
+
+
 def _key(text: str) -> str:
     return re.sub(r"\W+", "", text).casefold()
 

@@ -20,6 +20,7 @@ import requests
 from github import Auth, Github, GithubException, GithubRetry
 from github.Commit import Commit
 from github.GithubException import IncompletableObject
+from github.Issue import Issue
 from github.IssueComment import IssueComment
 from github.PullRequest import PullRequest as GhPullRequest
 from github.Repository import Repository
@@ -32,11 +33,13 @@ from urllib3.util.retry import Retry
 from .coauthors import CommitAuthor, co_authors
 from .github_diff import MAX_FILES, FileEntry, rebuild_diff
 from .github_errors import (
+    SECONDARY_RATE_WAIT,
     CommentError,
     CommentForbidden,
     GitHubRequestError,
     error_body,
     is_too_large,
+    retry_wait,
     translate,
     unreachable,
 )
@@ -54,15 +57,15 @@ BOT_LOGINS = frozenset({"github-actions[bot]"})
 WRITE_PERMISSIONS = frozenset({"admin", "maintain", "write"})
 TIMEOUT = 30
 USER_AGENT = "commit-polish"
-SECONDARY_RATE_WAIT = 60.0
-"""GitHub's advice when a secondary rate limit comes without `Retry-After`: wait a minute."""
 
 
 class RetryPolicy(GithubRetry):
     """PyGithub's retry (5xx, 429, rate-limited 403s, `Retry-After`) with three changes: each
     pause is bounded by `max_wait` and taken through `sleep` (tests pass a recorder); a longer
-    wait asked by GitHub gives up at once and hands its answer back; and a POST is not retried
-    after a 5xx, which may have created the comment already."""
+    wait asked by GitHub gives up at once and hands its answer back; and only reads are
+    repeated here. A write is never repeated blindly: while it waited, a run for a newer head
+    may have posted, and a POST that failed with a 5xx may have created the comment already,
+    so `upsert_comment` reads the thread and the head again before it writes again."""
 
     def __init__(self, *, max_wait: float, sleep: Callable[[float], None], **kwargs: Any) -> None:
         self.max_wait = max_wait
@@ -70,18 +73,13 @@ class RetryPolicy(GithubRetry):
         kwargs.setdefault("secondary_rate_wait", min(SECONDARY_RATE_WAIT, max_wait))
         kwargs.setdefault("max_rate_limit_wait", max_wait)
         kwargs.setdefault("status_forcelist", [*range(500, 600), 429])
-        kwargs.setdefault("allowed_methods", frozenset({"GET", "POST", "PATCH", "DELETE"}))
+        kwargs.setdefault("allowed_methods", frozenset({"GET"}))
         kwargs.setdefault("raise_on_status", False)  # PyGithub then raises on the last answer
         super().__init__(**kwargs)
 
     def new(self, **kw: Any) -> Self:
         kw.update(max_wait=self.max_wait, sleep=self.sleep_fn)
         return super().new(**kw)
-
-    def is_retry(self, method: str, status_code: int, has_retry_after: bool = False) -> bool:
-        if method == "POST" and status_code >= 500:
-            return False
-        return super().is_retry(method, status_code, has_retry_after)
 
     def increment(  # type: ignore[override]
         self,
@@ -132,6 +130,8 @@ class GitHubClient:
             )
         self._token = token
         self._base_url = base_url.rstrip("/")
+        self._retries, self._backoff, self._max_wait = retries, backoff, max_wait
+        self._sleep = sleep
         self._bot_logins = frozenset(login.lower() for login in bot_logins)
         self._own_logins: frozenset[str] | None = None
         # PyGithub logs each refused request at INFO on its own handler: the expected 403 of
@@ -211,28 +211,112 @@ class GitHubClient:
         return str(text)
 
     def upsert_comment(
-        self, repo: str, number: int, body: str, *, is_ours: Callable[[str], bool]
+        self,
+        repo: str,
+        number: int,
+        body: str,
+        *,
+        is_ours: Callable[[str], bool],
+        head: str | None = None,
+        head_of: Callable[[str], str | None] | None = None,
     ) -> CommentResult:
         """Create, update or leave alone our one comment. Ours means: `is_ours(body)` and
-        written by this token's user (or, for an Actions or App token, a bot login)."""
+        written by this token's user (or, for an Actions or App token, a bot login).
+
+        With `head`, the head sha `body` describes, nothing is written once the pull request
+        has moved on from it (`stale`): the head is read right before each write, after any
+        wait, so a run for an older head never overwrites a newer run's comment. `head_of`
+        reads a comment's head back, to settle two runs that posted at the same moment."""
         authors = self._authors()
-        issue = self._repo(repo).get_issue(number)
-        with self._translated(f"reading the comments of #{number} in {repo}"):
-            ours = [c for c in issue.get_comments() if _is_ours(c, authors, is_ours)]
+        thread = _Thread(self._repo(repo).get_issue(number), repo, number, authors, is_ours)
         doing = f"writing the commit-polish comment on #{number} in {repo}"
-        with self._translated(doing, write=True):
-            if not ours:
-                created = issue.create_comment(body)
-                return CommentResult("created", created.html_url, created.id)
-            newest = max(ours, key=lambda c: c.id)
-            action = "unchanged" if newest.body == body else "updated"
-            if action == "updated":
-                newest.edit(body)
-            # Older copies (a race, an older version's bug) go, so the thread holds one.
-            for extra in ours:
-                if extra is not newest:
-                    extra.delete()
-        return CommentResult(action, newest.html_url, newest.id)
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                return self._upsert_once(thread, body, head, head_of)
+            except (GithubException, requests.RequestException) as exc:
+                wait = self._write_wait(exc, attempt)
+                if wait is None:
+                    raise self._write_error(exc, doing) from None
+                self._sleep(wait)
+
+    def _upsert_once(
+        self,
+        thread: _Thread,
+        body: str,
+        head: str | None,
+        head_of: Callable[[str], str | None] | None,
+    ) -> CommentResult:
+        """One read of the thread, then at most one write (and the removal of old copies)."""
+        with self._translated(f"reading the comments of {thread.name}"):
+            ours = thread.ours()
+        newest = ours[-1] if ours else None
+        if newest is not None and newest.body == body:
+            _delete(ours[:-1])
+            return CommentResult("unchanged", newest.html_url, newest.id)
+        if head is not None and not self._is_head(thread, head):
+            return CommentResult("stale", "", 0)
+        if newest is None:
+            return self._settle(thread, thread.issue.create_comment(body), head, head_of)
+        newest.edit(body)
+        # Older copies (a race, an older version's bug) go, so the thread holds one.
+        _delete(ours[:-1])
+        return CommentResult("updated", newest.html_url, newest.id)
+
+    def _settle(
+        self,
+        thread: _Thread,
+        created: IssueComment,
+        head: str | None,
+        head_of: Callable[[str], str | None] | None,
+    ) -> CommentResult:
+        """Two runs that found no comment both post one: each looks again right after, and
+        both keep the same one (the newest for the current head), so the thread holds one."""
+        with self._translated(f"reading the comments of {thread.name}"):
+            ours = thread.ours()
+        if all(c.id == created.id for c in ours):
+            return CommentResult("created", created.html_url, created.id)
+        if head is None or head_of is None:
+            keep: IssueComment | None = max(ours, key=lambda c: c.id)
+        elif self._is_head(thread, head):
+            keep = max((c for c in ours if head_of(c.body or "") == head), key=lambda c: c.id)
+        else:
+            keep = None  # ours is the stale one: the newer run's comment stays
+        _delete([c for c in ours if keep is None or c.id != keep.id])
+        if keep is None:
+            return CommentResult("stale", "", 0)
+        return CommentResult("created", keep.html_url, keep.id)
+
+    def _is_head(self, thread: _Thread, head: str) -> bool:
+        return self.head_sha(thread.repo, thread.number) == head
+
+    def _write_wait(
+        self, exc: GithubException | requests.RequestException, attempt: int
+    ) -> float | None:
+        """How long to wait before reading the thread again and retrying a failed write; None
+        to give up. Only a rate limit GitHub will lift soon, a 5xx or a lost connection is
+        worth it, within the client's retries."""
+        if attempt > self._retries:
+            return None
+        backoff = min(self._backoff * 2.0 ** (attempt - 1), self._max_wait)
+        if isinstance(exc, requests.RequestException):
+            return backoff
+        limited = retry_wait(exc.status, exc.data, dict(exc.headers or {}), now=time.time())
+        if limited is not None:
+            return limited if limited <= self._max_wait else None
+        return backoff if exc.status >= 500 else None
+
+    def _write_error(
+        self, exc: GithubException | requests.RequestException, doing: str
+    ) -> GitHubRequestError:
+        if isinstance(exc, GithubException):
+            headers = dict(exc.headers or {})
+            return translate(
+                exc.status, exc.data, headers, doing=doing, write=True, secret=self._token
+            )
+        reason = f"{type(exc).__name__}: {exc}"
+        return unreachable(self._base_url, doing, reason, write=True, secret=self._token)
 
     def _repo(self, full_name: str) -> Repository:
         return self._gh.get_repo(full_name)
@@ -305,11 +389,39 @@ class GitHubClient:
             ) from None
 
 
-def _is_ours(
-    comment: IssueComment, authors: frozenset[str], is_ours: Callable[[str], bool]
-) -> bool:
-    user = comment.user
-    return user is not None and user.login.lower() in authors and is_ours(comment.body or "")
+class _Thread:
+    """A pull request's comments, and which of them are ours."""
+
+    def __init__(
+        self,
+        issue: Issue,
+        repo: str,
+        number: int,
+        authors: frozenset[str],
+        is_ours: Callable[[str], bool],
+    ) -> None:
+        self.issue, self.repo, self.number = issue, repo, number
+        self.authors, self.is_ours = authors, is_ours
+        self.name = f"#{number} in {repo}"
+
+    def ours(self) -> list[IssueComment]:
+        """Our comments, oldest first; every page is read again at each call."""
+        found = [c for c in self.issue.get_comments() if self._is_ours(c)]
+        return sorted(found, key=lambda c: c.id)
+
+    def _is_ours(self, comment: IssueComment) -> bool:
+        user = comment.user
+        login = user.login.lower() if user is not None else ""
+        return login in self.authors and self.is_ours(comment.body or "")
+
+
+def _delete(comments: Iterable[IssueComment]) -> None:
+    for comment in comments:
+        try:
+            comment.delete()
+        except GithubException as exc:
+            if exc.status != 404:  # another run removed it first: the goal is met
+                raise
 
 
 def _commit_author(commit: Commit) -> CommitAuthor:

@@ -66,6 +66,8 @@ _BY_STATUS = {
     ),
 }
 """(kind, what happened, fix) of the statuses whose meaning does not depend on the answer."""
+SECONDARY_RATE_WAIT = 60.0
+"""GitHub's advice when a secondary rate limit comes without `Retry-After`: wait a minute."""
 _SECRET_SHAPE = re.compile(r"\b(?:gh[pousr]_[A-Za-z0-9]{8,}|github_pat_[A-Za-z0-9_]{8,})")
 
 
@@ -122,6 +124,21 @@ def is_too_large(data: Mapping[str, Any]) -> bool:
     """The 406 GitHub gives the diff media type past 300 files or 20,000 lines."""
     errors = data.get("errors") or ()
     return any(isinstance(e, Mapping) and e.get("code") == "too_large" for e in errors)
+
+
+def retry_wait(status: int, data: Any, headers: Mapping[str, str], *, now: float) -> float | None:
+    """Seconds GitHub asks us to wait before the same request can succeed, for a rate limit
+    (its `retry-after`, the primary limit's reset, or GitHub's advised minute); None when the
+    answer is not a rate limit. `now` is the Unix time."""
+    lowered = _lower(headers)
+    if not (status == 429 or (status == 403 and _is_rate_limit(_github_says(data), lowered))):
+        return None
+    if lowered.get("retry-after", "").isdigit():
+        return float(lowered["retry-after"])
+    reset = lowered.get("x-ratelimit-reset", "")
+    if lowered.get("x-ratelimit-remaining") == "0" and reset.isdigit():
+        return max(int(reset) - now, 0.0) + 1  # the reset lands somewhere in that second
+    return SECONDARY_RATE_WAIT
 
 
 def unreachable(

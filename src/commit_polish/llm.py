@@ -19,7 +19,7 @@ import logging
 import os
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from types import ModuleType
 from typing import Any
@@ -34,6 +34,7 @@ Shrink = Callable[[], Sequence[ChatMessage] | None]
 
 TRANSIENT = frozenset({"server_error", "connection_reset", "rate_limit"})
 MAX_RETRY_AFTER = 20.0
+REDO_TEMPERATURE = 0.7
 """A 429 asking us to wait longer than this moves on to the next model instead."""
 NO_KEY = "no-key"
 """Sent to a custom api_base that was given no key, so LiteLLM never borrows a cloud key."""
@@ -64,6 +65,12 @@ def token_counter(model: str) -> Callable[[str], int]:
     return count
 
 
+def missing_keys(model: str) -> tuple[str, ...]:
+    """The environment variables LiteLLM reads `model`'s key from, when none of them is set."""
+    found = _litellm().validate_environment(model=model)
+    return tuple(str(name) for name in found.get("missing_keys") or ())
+
+
 @dataclass(frozen=True)
 class CallOptions:
     timeout: float
@@ -91,17 +98,24 @@ def complete(
     """Ask each model in turn until one gives a usable answer."""
     attempts: list[Attempt] = []
     for endpoint in endpoints:
-        retries_left, shrunk = options.retries, False
+        retries_left, shrunk, asked, call = options.retries, False, messages, options
         while True:
-            attempt, text, retry_after = _attempt(endpoint, messages, options, check)
+            attempt, text, retry_after, cut = _attempt(endpoint, asked, call, check)
             attempts.append(attempt)
             if attempt.outcome == "ok":
-                return Completion(text, endpoint.model, tuple(attempts))
+                return Completion(text, endpoint.model, tuple(attempts), truncated=cut)
             if attempt.outcome == "context_window" and shrink and not shrunk:
                 smaller, shrunk = shrink(), True
                 if smaller:
-                    messages = smaller
+                    messages = asked = smaller
                     continue
+            if attempt.outcome == "unusable" and text.strip() and asked is messages:
+                # Told what was wrong, a model usually gets it right at once, and a server
+                # that caches the prompt reads only the few new tokens. A warmer sampling
+                # keeps it from landing on the same answer again.
+                asked = [*messages, ChatMessage("assistant", text), _redo(attempt.detail)]
+                call = replace(options, temperature=max(options.temperature, REDO_TEMPERATURE))
+                continue
             if attempt.outcome in TRANSIENT and retries_left > 0:
                 wait = _backoff(retry_after, options.retries - retries_left)
                 if wait is not None:
@@ -117,6 +131,15 @@ def complete(
     )
 
 
+def _redo(reason: str) -> ChatMessage:
+    return ChatMessage(
+        "user",
+        f"That answer cannot be used: {reason}. The examples only show the format. Write a "
+        "new commit message that describes this diff, following the rules. Reply with the "
+        "message only.",
+    )
+
+
 def _backoff(retry_after: float | None, tries: int) -> float | None:
     """Seconds to wait before retrying the same model, or None to move on."""
     if retry_after is not None:
@@ -126,7 +149,8 @@ def _backoff(retry_after: float | None, tries: int) -> float | None:
 
 def _attempt(
     endpoint: Endpoint, messages: Sequence[ChatMessage], options: CallOptions, check: Check
-) -> tuple[Attempt, str, float | None]:
+) -> tuple[Attempt, str, float | None, bool]:
+    """The attempt, the answer, the Retry-After seconds, and whether max_tokens cut it."""
     litellm = _litellm()
     started = time.monotonic()
     try:
@@ -141,9 +165,9 @@ def _attempt(
             _redact(failure.detail, endpoint),
             round(time.monotonic() - started, 3),
         )
-        return attempt, "", failure.retry_after
+        return attempt, "", failure.retry_after, False
     seconds = round(time.monotonic() - started, 3)
-    text = _content(response)
+    text, cut = _content(response)
     usage = getattr(response, "usage", None)
     reason = check(text)
     attempt = Attempt(
@@ -155,7 +179,7 @@ def _attempt(
         getattr(usage, "completion_tokens", None),
         _cost(response),
     )
-    return attempt, text, None
+    return attempt, text, None, cut
 
 
 def _call_kwargs(
@@ -177,12 +201,15 @@ def _call_kwargs(
     return kwargs
 
 
-def _content(response: Any) -> str:
+def _content(response: Any) -> tuple[str, bool]:
+    """The answer's text, and whether it stopped at max_tokens."""
     try:
-        content = response.choices[0].message.content
+        choice = response.choices[0]
+        content = choice.message.content
     except (AttributeError, IndexError):
-        return ""
-    return content if isinstance(content, str) else ""
+        return "", False
+    cut = getattr(choice, "finish_reason", None) == "length"
+    return (content, cut) if isinstance(content, str) else ("", False)
 
 
 def _cost(response: Any) -> float | None:

@@ -11,12 +11,14 @@ from __future__ import annotations
 import posixpath
 import re
 import textwrap
+import unicodedata
 from collections import Counter
 from collections.abc import Sequence
 
 from commit_polish.body import (
     allowed,
     co_author_trailers,
+    drop_unfinished,
     is_meta,
     is_trailer,
     looks_like_code,
@@ -94,7 +96,9 @@ def clean(text: str) -> str:
     return f"{subject}\n\n{body}" if subject and body else subject
 
 
-def unusable_reason(text: str, history: Sequence[str] = ()) -> str | None:
+def unusable_reason(
+    text: str, history: Sequence[str] = (), language: str = "English"
+) -> str | None:
     """Why the answer cannot be used as a commit message; None when it can."""
     if not text.strip():
         return "empty answer"
@@ -119,7 +123,49 @@ def unusable_reason(text: str, history: Sequence[str] = ()) -> str | None:
     letters = sum(c.isalpha() for c in subject)
     if letters < 3 or letters * 2 < len(subject.replace(" ", "")):
         return f"the subject is mostly symbols or numbers: {subject[:60]!r}"
-    return None
+    return _wrong_script(subject, language)
+
+
+# The scripts each language is written in, by the first word of Unicode's character names.
+# Only the subject's script is judged: a small model that drifts into Chinese is caught, while
+# French asked and Spanish answered is not, and a body may quote text in any script (a
+# translation's strings). Languages not listed here are not judged at all.
+_LATIN = frozenset({"LATIN"})
+_LATIN_LANGUAGES = (
+    "english french german spanish portuguese italian dutch polish czech swedish danish "
+    "norwegian finnish turkish indonesian vietnamese romanian hungarian"
+)
+_SCRIPTS = {
+    **dict.fromkeys(_LATIN_LANGUAGES.split(), _LATIN),
+    **dict.fromkeys(("russian", "ukrainian", "bulgarian", "serbian"), frozenset({"CYRILLIC"})),
+    "chinese": frozenset({"CJK"}),
+    "japanese": frozenset({"CJK", "HIRAGANA", "KATAKANA"}),
+    "korean": frozenset({"HANGUL"}),
+    "greek": frozenset({"GREEK"}),
+    "arabic": frozenset({"ARABIC"}),
+    "hebrew": frozenset({"HEBREW"}),
+}
+
+
+def _wrong_script(text: str, language: str) -> str | None:
+    """The answer is mostly written in another script than `language` uses. Code names in a
+    message are Latin whatever the language, so a non-Latin language is judged only by
+    whether its script appears at all."""
+    words = language.strip().lower().split()
+    expected = _SCRIPTS.get(words[0]) if words else None
+    if expected is None:
+        return None
+    scripts = Counter(_script(c) for c in text if c.isalpha())
+    letters = sum(scripts.values())
+    mine = sum(scripts[name] for name in expected)
+    if letters < 3 or (mine * 2 >= letters if expected == _LATIN else mine > 0):
+        return None
+    other = next(name for name, _ in scripts.most_common() if name not in expected)
+    return f"written in {other if other == 'CJK' else other.title()} script, not {language}"
+
+
+def _script(char: str) -> str:
+    return unicodedata.name(char, "UNKNOWN").split(" ", 1)[0]
 
 
 def _key(text: str) -> str:
@@ -145,8 +191,12 @@ def repair(
     co_authors: Sequence[str] = (),
     width: int = 72,
     allowed_trailers: Sequence[str] = (),
+    cut_short: bool = False,
 ) -> CommitMessage:
     """The answer as a commit message in the repository's style.
+
+    `cut_short` says the model stopped at its token limit: the body then ends at its last
+    finished sentence.
 
     `co_authors` are `Name <email>` entries; the model's own well-formed `Co-authored-by`
     lines are kept too, one per email. Other `*-by:` trailers the model wrote (Signed-off-by,
@@ -160,9 +210,10 @@ def repair(
     head, _, rest = cleaned.partition("\n")
     body, written, others = split_trailers(rest)
     subject = fix_subject(head, style=style, repo=analyse_history(history), width=width)
+    body = tidy_body(body, (head, subject))
     return CommitMessage(
         subject=subject,
-        body=wrap(tidy_body(body, (head, subject)), width),
+        body=wrap(drop_unfinished(body) if cut_short else body, width),
         trailers=(*co_author_trailers(co_authors, written), *allowed(others, allowed_trailers)),
     )
 

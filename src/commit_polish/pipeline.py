@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Protocol
 
 from . import budget, diff, message, prompt
@@ -26,6 +26,8 @@ PER_MESSAGE_TOKENS = 4
 REPLY_TOKENS = 3
 MIN_DIFF_TOKENS = 64
 FIT_ROUNDS = 4
+MAX_PR_LINE = 256
+"""GitHub's limit on a pull request title, applied to a title or commit subject in the way."""
 
 
 class Completer(Protocol):
@@ -76,7 +78,7 @@ def prepare(
             fix="narrow the `ignore` setting so some of the change is left to describe",
         )
     style = _style(options.style, context.history)
-    fixed = prompt_tokens(_build(context, "", style, options), count)
+    context, fixed = _make_room(context, style, options, count)
     room = options.max_prompt_tokens - fixed
     if room < MIN_DIFF_TOKENS:
         raise ConfigError(
@@ -86,6 +88,29 @@ def prepare(
         )
     digest, messages, total = _fit(kept, context, style, options, count, room)
     return Prepared(tuple(kept), tuple(f.path for f in ignored), style, digest, messages, total)
+
+
+def _make_room(
+    context: ChangeContext, style: message.Style | None, options: Options, count: Counter
+) -> tuple[ChangeContext, int]:
+    """The PR text that leaves room for the diff, with the tokens it takes without a diff.
+
+    The PR's text is the author's to size (a commit subject can be 100,000 characters long),
+    so when it leaves no room it gives way, least useful first: long commit subjects and the
+    title are cut to GitHub's title length, then the commit list goes, then the description.
+    Only the instructions and settings, which the workflow owns, can make this an error."""
+    short = tuple(m.partition("\n")[0][:MAX_PR_LINE] for m in context.commit_messages)
+    shorter = (
+        replace(context, title=context.title[:MAX_PR_LINE], commit_messages=short),
+        replace(context, title=context.title[:MAX_PR_LINE], commit_messages=()),
+        replace(context, title=context.title[:MAX_PR_LINE], commit_messages=(), description=""),
+    )
+    fixed = prompt_tokens(_build(context, "", style, options), count)
+    for smaller in shorter:
+        if options.max_prompt_tokens - fixed >= MIN_DIFF_TOKENS:
+            break
+        context, fixed = smaller, prompt_tokens(_build(smaller, "", style, options), count)
+    return context, fixed
 
 
 def _fit(
@@ -151,7 +176,7 @@ def run(
         return messages
 
     def check(text: str) -> str | None:
-        return message.unusable_reason(text, context.history)
+        return message.unusable_reason(text, context.history, options.language)
 
     try:
         completion = completer(ready.messages, check=check, shrink=shrink)
@@ -159,7 +184,11 @@ def run(
         fallback = message.fallback_message(ready.files, context, style=ready.style)
         return sent.suggestion(fallback, None, failed.attempts, started)
     repaired = message.repair(
-        completion.text, style=ready.style, history=context.history, co_authors=context.co_authors
+        completion.text,
+        style=ready.style,
+        history=context.history,
+        co_authors=context.co_authors,
+        cut_short=completion.truncated,
     )
     return sent.suggestion(repaired, completion.model, completion.attempts, started)
 

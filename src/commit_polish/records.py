@@ -117,6 +117,8 @@ class Completion:
     text: str
     model: str
     attempts: tuple[Attempt, ...]
+    truncated: bool = False
+    """The answer stopped at max_tokens, maybe mid-sentence."""
 
     @property
     def fallback_used(self) -> bool:
@@ -227,6 +229,7 @@ class CommentResult:
     """What the sticky comment upsert did."""
 
     action: str
-    """`created`, `updated` or `unchanged`."""
+    """`created`, `updated`, `unchanged`, or `stale` when nothing was written because the pull
+    request moved on from the head the comment describes (then `url` is empty)."""
     url: str
     comment_id: int

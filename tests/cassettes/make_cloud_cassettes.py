@@ -108,7 +108,11 @@ def anthropic_ok(content: str = MESSAGE) -> Response:
 CASES: dict[str, list[tuple[str, Response]]] = {
     "test_llm_cloud/test_dead_local_model_falls_back_to_openai": [(OPENAI, openai_ok())],
     "test_llm_cloud/test_dead_local_model_falls_back_to_anthropic": [(ANTHROPIC, anthropic_ok())],
-    "test_llm_cloud/test_unusable_cloud_answer_exhausts_the_chain": [(OPENAI, openai_ok())],
+    # Refused, then told why and refused again.
+    "test_llm_cloud/test_unusable_cloud_answer_exhausts_the_chain": [
+        (OPENAI, openai_ok()),
+        (OPENAI, openai_ok()),
+    ],
     "test_llm_cloud/test_openai_rate_limit_is_retried_after_retry_after": [
         (
             OPENAI,
