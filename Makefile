@@ -61,6 +61,8 @@ lock: | $(BIN)/python
 bench: $(VENV)/.dev
 	$(BIN)/python benchmarks/cli_speed.py
 	$(BIN)/python benchmarks/diff_scale.py
+	$(BIN)/python benchmarks/keyword_recall.py
+	$(BIN)/python benchmarks/style_detection.py
 
 # Build the Action's image on a local Debian base and run it against the real model server
 # and the GitHub stand-in (needs root: it installs and starts its own Docker engine).
