@@ -86,7 +86,7 @@ def test_dry_run_json_prints_the_exact_prompt(
     assert [m["role"] for m in out["messages"]] == ["system", "user"]
     assert "completions.go" in out["messages"][1]["content"]
     assert "Stop completions from mutating os.Args" in out["messages"][1]["content"]
-    assert 0 < out["prompt_tokens"] <= out["budget"] == 1536
+    assert 0 < out["prompt_tokens"] <= out["budget"] == 1024
     assert out["files"]["included"] == ["completions.go", "completions_test.go"]
 
 
