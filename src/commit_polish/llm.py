@@ -35,6 +35,8 @@ Shrink = Callable[[], Sequence[ChatMessage] | None]
 TRANSIENT = frozenset({"server_error", "connection_reset", "rate_limit"})
 MAX_RETRY_AFTER = 20.0
 REDO_TEMPERATURE = 0.7
+LOCAL_PREFIX = "llamafile/"
+SEED = 42
 """A 429 asking us to wait longer than this moves on to the next model instead."""
 NO_KEY = "no-key"
 """Sent to a custom api_base that was given no key, so LiteLLM never borrows a cloud key."""
@@ -193,6 +195,10 @@ def _call_kwargs(
         "max_tokens": options.max_tokens,
         "temperature": options.temperature,
     }
+    if endpoint.model.startswith(LOCAL_PREFIX):
+        # A fixed seed makes the local model answer the same PR the same way, so a re-run
+        # edits nothing; cloud providers differ in whether they take one.
+        kwargs["seed"] = SEED
     if endpoint.api_base:
         kwargs["api_base"] = endpoint.api_base
         kwargs["api_key"] = endpoint.api_key or NO_KEY
