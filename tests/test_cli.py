@@ -86,8 +86,10 @@ def test_dry_run_json_prints_the_exact_prompt(
     assert [m["role"] for m in out["messages"]] == ["system", "user"]
     assert "completions.go" in out["messages"][1]["content"]
     assert "Stop completions from mutating os.Args" in out["messages"][1]["content"]
-    assert 0 < out["prompt_tokens"] <= out["budget"] == 1024
-    assert out["files"]["included"] == ["completions.go", "completions_test.go"]
+    assert 0 < out["prompt_tokens"] <= out["budget"] == 768
+    shown = out["files"]["included"] + out["files"]["condensed"]
+    assert sorted(shown) == ["completions.go", "completions_test.go"]
+    assert out["files"]["omitted"] == []
 
 
 def test_dry_run_reads_stdin(

@@ -154,6 +154,16 @@ def test_pr_text_of_any_size_gives_way_to_the_diff() -> None:
     assert huge[:200] in ready.messages[-1].content and huge[:300] not in ready.messages[-1].content
 
 
+def test_a_long_description_is_cut_so_the_diff_keeps_half_the_prompt() -> None:
+    first = "Completions appended to os.Args and broke the caller's slice."
+    description = first + "\n\n" + "More background on the history of this bug. " * 60
+    context = ChangeContext(title="Copy args", description=description, history=CONVENTIONAL)
+    ready = pipeline.prepare(SAMPLE, context, pipeline.Options(max_prompt_tokens=768), chars)
+    assert ready.digest.budget >= 768 // 2
+    assert first in ready.messages[-1].content  # the description's start is kept
+    assert description[:900] not in ready.messages[-1].content
+
+
 def test_only_the_workflow_own_text_can_leave_no_room() -> None:
     options = pipeline.Options(max_prompt_tokens=256, instructions="Be brief. " * 200)
     with pytest.raises(ConfigError, match="leaves no room for the diff"):

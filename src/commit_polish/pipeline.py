@@ -25,6 +25,7 @@ Counter = Callable[[str], int]
 PER_MESSAGE_TOKENS = 4
 REPLY_TOKENS = 3
 MIN_DIFF_TOKENS = 64
+SHORT_DESCRIPTION = 600  # characters of a description kept when room is short
 FIT_ROUNDS = 4
 MAX_PR_LINE = 256
 """GitHub's limit on a pull request title, applied to a title or commit subject in the way."""
@@ -96,18 +97,25 @@ def _make_room(
     """The PR text that leaves room for the diff, with the tokens it takes without a diff.
 
     The PR's text is the author's to size (a commit subject can be 100,000 characters long),
-    so when it leaves no room it gives way, least useful first: long commit subjects and the
-    title are cut to GitHub's title length, then the commit list goes, then the description.
+    so when it leaves the diff less than half the prompt it gives way, least useful first:
+    long commit subjects and the title are cut to GitHub's title length, the description to
+    its first paragraphs, then the commit list goes, then the description.
     Only the instructions and settings, which the workflow owns, can make this an error."""
     short = tuple(m.partition("\n")[0][:MAX_PR_LINE] for m in context.commit_messages)
+    title = context.title[:MAX_PR_LINE]
+    brief = context.description[:SHORT_DESCRIPTION]
     shorter = (
-        replace(context, title=context.title[:MAX_PR_LINE], commit_messages=short),
-        replace(context, title=context.title[:MAX_PR_LINE], commit_messages=()),
-        replace(context, title=context.title[:MAX_PR_LINE], commit_messages=(), description=""),
+        replace(context, title=title, commit_messages=short),
+        replace(context, title=title, commit_messages=short, description=brief),
+        replace(context, title=title, commit_messages=(), description=brief),
+        replace(context, title=title, commit_messages=(), description=""),
     )
+    # The diff is what the message must describe: the PR's text gives way until the diff
+    # has half of the prompt, and only the settings can leave it less than the minimum.
+    wanted = max(MIN_DIFF_TOKENS, options.max_prompt_tokens // 2)
     fixed = prompt_tokens(_build(context, "", style, options), count)
     for smaller in shorter:
-        if options.max_prompt_tokens - fixed >= MIN_DIFF_TOKENS:
+        if options.max_prompt_tokens - fixed >= wanted:
             break
         context, fixed = smaller, prompt_tokens(_build(smaller, "", style, options), count)
     return context, fixed
