@@ -50,12 +50,13 @@ def test_suggest_end_to_end(
         assert attempts[-1]["outcome"] == "ok"
     else:
         assert attempts[-1]["outcome"] == "unusable"
-    assert isinstance(out["prompt_tokens"], int) and 0 < out["prompt_tokens"] <= 1536
-    assert out["files"] == {
-        "included": ["completions.go", "completions_test.go"],
-        "condensed": [],
-        "omitted": [],
-    }
+    assert isinstance(out["prompt_tokens"], int) and 0 < out["prompt_tokens"] <= 768
+    files = out["files"]
+    assert isinstance(files, dict) and files["omitted"] == []
+    assert sorted(files["included"] + files["condensed"]) == [
+        "completions.go",
+        "completions_test.go",
+    ]
 
 
 def test_every_model_down_still_prints_a_message(
