@@ -309,6 +309,14 @@ def serve_process(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], int]]
         os.kill(server_pid(port), signal.SIGKILL)
 
 
+def _signal_masks(pid: int) -> dict[str, str]:
+    """The blocked, ignored and caught signal masks of a process, from /proc."""
+    status = Path(f"/proc/{pid}/status").read_text().splitlines()
+    return {
+        k: v.strip() for k, _, v in (line.partition(":") for line in status) if k.startswith("Sig")
+    }
+
+
 def server_pid(port: int) -> int:
     """The llama-server child listening on `port`, found through /proc (no extra tools)."""
     for entry in Path("/proc").iterdir():
@@ -332,6 +340,7 @@ def test_run_serve_prints_ready_and_stops_its_server(
     assert line == f"Serving SmolLM2-135M-Instruct at http://127.0.0.1:{port}/v1 (Ctrl-C to stop)\n"
     child = server_pid(port)
 
+    signals = _signal_masks(process.pid)
     process.send_signal(stop_signal)
 
     # Stopping takes at most the 10 s grace before SIGKILL; the rest is room for a loaded
@@ -341,7 +350,9 @@ def test_run_serve_prints_ready_and_stops_its_server(
     except subprocess.TimeoutExpired:
         process.kill()
         _, errors = process.communicate()
-        raise AssertionError(f"serve did not stop; its stderr: {errors[-2000:]!r}") from None
+        raise AssertionError(
+            f"serve did not stop; its signal masks {signals}, stderr: {errors[-2000:]!r}"
+        ) from None
     assert code == 0
     assert not pid_alive(child)
     assert not port_open(port)
