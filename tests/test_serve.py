@@ -300,6 +300,7 @@ def serve_process(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], int]]
         stderr=subprocess.PIPE,
         text=True,
         env=env,
+        preexec_fn=_interruptible,
     )
     yield process, port
     process.kill()
@@ -307,6 +308,13 @@ def serve_process(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], int]]
     # A test that failed before its server stopped must not leave it running for the rest.
     with contextlib.suppress(AssertionError, ProcessLookupError):
         os.kill(server_pid(port), signal.SIGKILL)
+
+
+def _interruptible() -> None:
+    # A suite run as a background job (`make test &`) has SIGINT ignored, and an ignored
+    # signal stays ignored through exec: Python would then never raise KeyboardInterrupt,
+    # as a shell's background job is meant to ignore the terminal's Ctrl-C.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def _signal_masks(pid: int) -> dict[str, str]:

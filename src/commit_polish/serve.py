@@ -263,9 +263,6 @@ def run_serve(port: int, model: str, model_file: str | None, host: str = "127.0.
         raise KeyboardInterrupt
 
     previous = signal.signal(signal.SIGTERM, on_sigterm)
-    # A parent that blocked SIGTERM passes its signal mask on through exec: unblocked here,
-    # or `docker stop` and a test's SIGTERM would wait forever.
-    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT})
     try:
         chosen = resolve_model(model, model_file, announce=_to_stderr)
         server = start_server(chosen.path, host=host, port=port, alias=chosen.alias)
