@@ -41,7 +41,7 @@ _TIER = {
 @dataclass(slots=True)
 class _Choice:
     named: list[int]
-    shown: dict[int, dict[int, list[tuple[int, int]]]] = field(default_factory=dict)
+    shown: coverage.Shown = field(default_factory=dict)
     """file index -> {hunk index: line ranges kept}."""
 
 
@@ -141,7 +141,7 @@ class _Plan:
             self.hunk_header_cost,
             known=coverage.words(listing),
         )
-        choice.shown = picked.shown
+        choice.shown = picked
         return choice
 
     def _pieces_of(self, i: int) -> list[coverage.Piece]:

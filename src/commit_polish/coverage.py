@@ -22,7 +22,7 @@ from commit_polish.excerpt import MAX_LINE
 from commit_polish.filekinds import is_change_note
 from commit_polish.records import FileChange, FileKind, FileStatus
 
-__all__ = ["NOTE_ROOM", "Piece", "Selection", "line_cost", "pieces", "select", "words"]
+__all__ = ["NOTE_ROOM", "Piece", "Shown", "line_cost", "pieces", "select", "words"]
 
 NOTE_ROOM = 10  # characters for a gap's "..." line
 _SHORTENED_ROOM = 30  # characters for a long line's "... (N more characters)"
@@ -66,12 +66,15 @@ class Piece:
     """Characters of the lines as quoted, line ends included; headers are charged apart."""
     words: dict[str, float]
     """Each word shown, with its weight (kind of file times kind of line)."""
-    noise: bool
-    """From a lockfile, generated, vendored or binary file."""
     changed: bool
     """Added or removed lines, not context."""
     weight: float
     """The file's weight: its kind, deleted or not, a change note or not."""
+
+    @property
+    def noise(self) -> bool:
+        """From a lockfile, generated, vendored or binary file: never weighed."""
+        return not self.weight
 
 
 def words(text: str) -> set[str]:
@@ -111,21 +114,17 @@ def _piece(i: int, h: int, lines: Sequence[str], start: int, end: int, weight: f
     cost = sum(map(line_cost, lines[start:end]))
     changed = lines[start][:1] in "+-"
     if not weight:  # noise is never weighed, only placed in leftover room
-        return Piece(i, h, start, end, cost, words, True, changed, weight)
+        return Piece(i, h, start, end, cost, words, changed, weight)
     for line in lines[start:end]:
         value = weight * _LINE_WEIGHT.get(line[:1], 0.0)
         for word in _WORD.findall(line[1 : MAX_LINE + 1].lower()):
             if word not in _COMMON and words.get(word, 0.0) < value:
                 words[word] = value
-    return Piece(i, h, start, end, cost, words, False, changed, weight)
+    return Piece(i, h, start, end, cost, words, changed, weight)
 
 
-@dataclass(slots=True)
-class Selection:
-    """What was chosen: file -> hunk -> line ranges, and the characters left."""
-
-    shown: dict[int, dict[int, list[tuple[int, int]]]]
-    left: int
+Shown = dict[int, dict[int, list[tuple[int, int]]]]
+"""What was chosen: file -> hunk -> line ranges."""
 
 
 def select(
@@ -134,14 +133,14 @@ def select(
     header_cost: Sequence[int],
     hunk_header_cost: Sequence[Sequence[int]],
     known: Iterable[str] = (),
-) -> Selection:
+) -> Shown:
     """Pieces within `room` characters, best value first; `known` words count as shown.
 
     Opening a file costs its header and opening a hunk its `@@` line; each piece is charged
     a note for the gap it may leave.
     """
     covered = set(known)
-    shown: dict[int, dict[int, list[tuple[int, int]]]] = {}
+    shown: Shown = {}
     chosen: set[tuple[int, int, int]] = set()
     all_pieces = list(candidates)
     left = room
@@ -202,4 +201,4 @@ def select(
             left += NOTE_ROOM
     for ranges in (r for hunks in shown.values() for r in hunks.values()):
         ranges.sort()
-    return Selection(shown, left)
+    return shown

@@ -78,11 +78,11 @@ def render_file(change: FileChange, kept: dict[int, list[tuple[int, int]]]) -> l
         at = 0
         for start, end in _merged(kept[h]):
             if start > at:
-                out.append(_gap(start - at))
+                out.append(_GAP)
             out.extend(_shorten(line) for line in hunk.lines[start:end])
             at = end
         if at < len(hunk.lines):
-            out.append(_gap(len(hunk.lines) - at))
+            out.append(_GAP)
     missing = len(change.hunks) - len(kept)
     if missing:
         out.append(f"... ({missing:,} more {'hunk' if missing == 1 else 'hunks'} not shown)")
@@ -99,11 +99,9 @@ def _merged(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return out
 
 
-def _gap(lines: int) -> str:
-    # The hunk header's line numbers already say how much is missing; a count would cost
-    # tokens on every gap of a digest that has many.
-    del lines
-    return "..."
+# The hunk header's line numbers already say how much is missing; a count would cost tokens
+# on every gap of a digest that has many.
+_GAP = "..."
 
 
 def _shorten(line: str) -> str:
