@@ -10,7 +10,8 @@ runs `commit-polish eval` on ../shared/eval/dev_sample18.ids once per prompt bud
 answers already in --workdir are kept), then prints one row per predictor. The raw model's
 answers are ../shared/eval/raw_qwen15_dev18.preds.jsonl, written by the data set's own
 raw_model_baseline.py on the same machine kind. `--ours FILE ...` scores answer files that
-already exist instead (`--ids ''` and `--raw ''` for the whole dev set and no raw row).
+already exist instead (`--ids ''` for the whole dev set, `--raw FILE` for another raw run,
+`--raw ''` for none). `--by repo` (or `style`, `size`) adds one table per group.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from typing import Any
 
 from commit_polish import metrics
 from commit_polish.evalcases import Case, load_cases, read_ids
+from commit_polish.evalreport import GROUPS
 
 EVAL = Path(__file__).resolve().parents[2] / "shared" / "eval"
 WRAPPED = re.compile(r"^([`'\"]).*\1$")
@@ -106,6 +108,7 @@ def main() -> int:
     parser.add_argument("--api-base", help="run eval against this server first")
     parser.add_argument("--budgets", type=int, nargs="*", default=[1024])
     parser.add_argument("--workdir", type=Path, default=Path("quality-runs"))
+    parser.add_argument("--by", choices=sorted(GROUPS), help="also one table per group")
     args = parser.parse_args()
     ids = read_ids(Path(args.ids)) if args.ids else None
     cases = load_cases(args.dataset, ids=ids)
@@ -119,16 +122,26 @@ def main() -> int:
             predictors[f"commit-polish, {budget}-token prompt"] = read_answers(path)
     for path in args.ours:
         predictors[f"commit-polish ({path.name})"] = read_answers(path)
-    rows = {name: row(cases, answers) for name, answers in predictors.items()}
-    if not rows:
+    if not predictors:
         parser.error("nothing to score: give --api-base, --ours or --raw")
+    print_table(f"{len(cases)} cases", cases, predictors)
+    if args.by:
+        for group in sorted({GROUPS[args.by](case) for case in cases}):
+            chosen = [case for case in cases if GROUPS[args.by](case) == group]
+            print_table(f"\n{group}: {len(chosen)} cases", chosen, predictors)
+    return 0
+
+
+def print_table(
+    title: str, cases: Sequence[Case], predictors: Mapping[str, Mapping[str, Mapping[str, Any]]]
+) -> None:
+    rows = {name: row(cases, answers) for name, answers in predictors.items()}
     columns = list(next(iter(rows.values())))
-    print(f"{len(cases)} cases")
+    print(title)
     print("| predictor | " + " | ".join(columns) + " |")
     print("|" + " --- |" * (len(columns) + 1))
     for name, cells in rows.items():
         print(f"| {name} | " + " | ".join(cells[c] for c in columns) + " |")
-    return 0
 
 
 if __name__ == "__main__":

@@ -498,6 +498,43 @@ def test_a_cut_never_leaves_a_code_span_open_nor_a_dangling_word() -> None:
     assert cut(call, 60) == "Replace the deprecated helper in the request builder"
 
 
+def test_a_cut_ends_before_an_unfinished_trailing_phrase() -> None:
+    docs = (
+        "Improve the documentation on HTTP basic authentication in the advanced "
+        "authentication section"
+    )
+    assert repair(docs, style=Style.PLAIN).subject == (
+        "Improve the documentation on HTTP basic authentication"
+    )
+    perf = "refactor: improve async downloader throughput by reducing memory copies per range read"
+    assert repair(perf, style=Style.CONVENTIONAL).subject == (
+        "refactor: improve async downloader throughput"
+    )
+
+
+@pytest.mark.parametrize(
+    ("answer", "expected"),
+    [
+        ("Improve help text for commands. [test]", "Improve help text for commands"),
+        ("Fix the flag parser. Also update the docs", "Fix the flag parser"),
+        ("Bump version to 1.2. Then tag it", "Bump version to 1.2"),
+        ("Use e.g. uv in the setup docs", "Use e.g. uv in the setup docs"),
+        ("Document Node.js support in the guide", "Document Node.js support in the guide"),
+        ("Fix it. More", "Fix it. More"),  # too short a first sentence to stand alone
+    ],
+)
+def test_the_subject_is_its_first_sentence_without_an_invented_tag(
+    answer: str, expected: str
+) -> None:
+    assert repair(answer, style=Style.PLAIN).subject == expected
+
+
+def test_a_trailing_tag_stays_where_the_history_ends_subjects_with_one() -> None:
+    tagged = ["Update the docs [skip ci]", "Fix the build [skip ci]", "Add a flag"]
+    answer = "Update the install guide [skip ci]"
+    assert repair(answer, style=Style.PLAIN, history=tagged).subject == answer
+
+
 def test_a_single_huge_token_is_cut_at_a_separator() -> None:
     subject = repair("x" * 40 + "." + "y" * 60, style=Style.PLAIN).subject
     assert subject == "X" + "x" * 39

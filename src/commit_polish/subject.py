@@ -71,6 +71,12 @@ _CLAUSE = re.compile(
     r"in favou?r of|as well as)\s"
 )
 _CONJUNCTION = re.compile(r"\s(?:and|with|or)\s")
+# Last resort before a bare word cut: end where a trailing phrase starts, not inside it
+# ("... authentication in the advanced" reads cut off; "... authentication" does not).
+_PHRASE = re.compile(r"\s(?:by|in|on|for|from|to|of|at|via|using|across|inside|without)\s")
+# A second sentence or a trailing tag ("Fix x. [test]"): the subject is the first sentence.
+_SENTENCE_END = re.compile(r"(?<![A-Za-z]\.[a-z])(?<!\be\.g)(?<!\bi\.e)(?<!\betc)(?<!\bvs)\.\s+\S")
+_TAG = re.compile(r"\s+\[[\w .-]{1,20}\]$")
 _LEAD = re.compile(r"^[^\x00-\x7f\w]+\s*")  # an emoji prefix (gitmoji)
 _NAME_SCOPE = re.compile(r"^[A-Za-z0-9_][\w./-]{0,29}$")
 _GO_PREFIX = re.compile(r"^(?P<scope>[a-z][\w/.-]{1,29}):\s+(?P<rest>\S.*)$")
@@ -152,7 +158,7 @@ def _cut(text: str, width: int) -> str:
     text = " ".join(words)
     if len(text) <= width:
         return text
-    for boundary in (_CLAUSE, _CONJUNCTION):
+    for boundary in (_CLAUSE, _CONJUNCTION, _PHRASE):
         ends = [m.start() for m in boundary.finditer(text) if width // 2 <= m.start() <= width]
         if ends:
             return _trim(text[: ends[-1]])
@@ -241,7 +247,7 @@ def fix_subject(
 
     `style=None` (mixed or unknown history) keeps the model's choice of prefix.
     """
-    subject = tidy(subject)
+    subject = tidy(_first_sentence(subject, repo))
     if style is None and repo.examples and not repo.types:
         style = Style.PLAIN  # the history shows no prefix at all
     if style is Style.PLAIN:
@@ -250,6 +256,16 @@ def fix_subject(
     if style is None and parse_prefix(subject, repo.types) is None:
         return _plain(subject, width, repo)
     return _conventional(subject, repo, width, type_hint)
+
+
+def _first_sentence(subject: str, repo: RepoStyle) -> str:
+    """Drop what follows the subject's first sentence, and a `[tag]` the history never ends with."""
+    if not any(example.rstrip().endswith("]") for example in repo.examples):
+        subject = _TAG.sub("", subject.strip())
+    end = _SENTENCE_END.search(subject)
+    if end is not None and len(subject[: end.start()].split()) >= 3:
+        return subject[: end.start()]
+    return subject
 
 
 def _conventional(subject: str, repo: RepoStyle, width: int, type_hint: str | None) -> str:
