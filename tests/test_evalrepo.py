@@ -22,6 +22,7 @@ from commit_polish.records import Attempt, ChatMessage, Completion
 from commit_polish.serve import free_port
 
 from .conftest import FIXTURES
+from .evalcli import out_rows, run_eval
 
 ADA = "Ada <ada@example.com>"
 DEPENDABOT = "dependabot[bot] <49699333+dependabot[bot]@users.noreply.github.com>"
@@ -226,16 +227,6 @@ def test_which_commits_are_cases(subject: str, author: str, picked: bool) -> Non
     assert evalrepo.squash_pr(merge) is None
 
 
-def _eval(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main(["eval", *args])
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
-
-
-def _rows(path: Path) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in path.read_text().splitlines()]
-
-
 def test_eval_repo_dry_run_in_parallel_writes_the_same_prompts_and_one_line_per_case(
     repo: Repo, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -243,9 +234,9 @@ def test_eval_repo_dry_run_in_parallel_writes_the_same_prompts_and_one_line_per_
     errs = {}
     for jobs, out in outs.items():
         args = ("--repo", str(repo.path), "--last", "3", "--dry-run", "--out", str(out))
-        code, _, errs[jobs] = _eval(capsys, *args, "--jobs", str(jobs))
+        code, _, errs[jobs] = run_eval(capsys, *args, "--jobs", str(jobs))
         assert code == 0, errs[jobs]
-    sequential, parallel = (_rows(out) for out in outs.values())
+    sequential, parallel = (out_rows(out) for out in outs.values())
     ids = [
         _id(repo, f"{subject} (#{pr})")
         for subject, pr in (
@@ -282,9 +273,9 @@ def test_eval_repo_with_no_model_answering_records_fallbacks_and_the_same_table_
     for jobs in (1, 2):
         out = tmp_path / f"jobs{jobs}.jsonl"
         args = ("--repo", str(repo.path), "--api-base", dead, "--json", "--by", "style")
-        code, stdout, err = _eval(capsys, *args, "--out", str(out), "--jobs", str(jobs))
+        code, stdout, err = run_eval(capsys, *args, "--out", str(out), "--jobs", str(jobs))
         assert code == 0, err
-        rows = {row["id"]: row for row in _rows(out)}
+        rows = {row["id"]: row for row in out_rows(out)}
         assert len(rows) == 4
         for row in rows.values():
             assert row["fallback_used"] is True and row["from_model"] is False
@@ -304,13 +295,13 @@ def test_last_without_repo_and_a_repo_without_prs_are_errors(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], repo: Repo
 ) -> None:
     sample = str(FIXTURES / "eval_sample.jsonl")
-    code, _, err = _eval(capsys, "--dataset", sample, "--last", "2", "--dry-run")
+    code, _, err = run_eval(capsys, "--dataset", sample, "--last", "2", "--dry-run")
     assert code == 2 and "--last needs --repo" in err
     bare = Repo(tmp_path / "bare")
     bare.commit("Start", {"a": "a\n"})
-    code, _, err = _eval(capsys, "--repo", str(bare.path), "--dry-run")
+    code, _, err = run_eval(capsys, "--repo", str(bare.path), "--dry-run")
     assert code == 3 and "no squash-merged PR commit" in err
-    code, _, err = _eval(capsys, "--repo", str(tmp_path / "nowhere"), "--dry-run")
+    code, _, err = run_eval(capsys, "--repo", str(tmp_path / "nowhere"), "--dry-run")
     assert code == 3 and "git rev-parse" in err
     with pytest.raises(SystemExit):
         main(["eval", "--repo", str(repo.path), "--jobs", "0"])
@@ -354,7 +345,7 @@ def test_parallel_cases_finish_out_of_order_and_score_like_sequential_ones(
     with open_out(outs[3]) as sink:
         ran = run_cases(SAMPLE, parallel, sink, done={}, jobs=3)
     assert ran.cases == 3
-    order = [row["id"] for row in _rows(outs[3])]
+    order = [row["id"] for row in out_rows(outs[3])]
     assert sorted(order) == sorted(c.id for c in SAMPLE) and order[-1] == SAMPLE[0].id
     assert _table(outs[3]) == _table(outs[1])
 
@@ -380,9 +371,9 @@ def test_a_case_that_crashes_is_recorded_the_run_goes_on_and_a_rerun_retries_it(
     out = tmp_path / "out.jsonl"
     args = ("--dataset", str(FIXTURES / "eval_sample.jsonl"), "--out", str(out), "--json")
     monkeypatch.setattr("commit_polish.evaluate.make_completer", lambda _s: completer_factory(True))
-    code, stdout, err = _eval(capsys, *args, "--jobs", "2")
+    code, stdout, err = run_eval(capsys, *args, "--jobs", "2")
     assert code == 1 and "1 case(s) met an internal error" in err
-    rows = {row["id"]: row for row in _rows(out)}
+    rows = {row["id"]: row for row in out_rows(out)}
     assert set(rows) == {c.id for c in SAMPLE}
     assert rows[broken.id]["crashed"] is True and rows[broken.id]["fallback_used"] is True
     assert rows[broken.id]["error"].startswith(
@@ -398,7 +389,7 @@ def test_a_case_that_crashes_is_recorded_the_run_goes_on_and_a_rerun_retries_it(
     monkeypatch.setattr(
         "commit_polish.evaluate.make_completer", lambda _s: completer_factory(False)
     )
-    code, _, err = _eval(capsys, *args)
+    code, _, err = run_eval(capsys, *args)
     assert code == 0 and "1 cases run, 2 already in --out" in err
     assert asked == [broken.id]
     retried = read_results(out, "message")[broken.id]

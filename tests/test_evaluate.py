@@ -11,7 +11,6 @@ from typing import Any
 import pytest
 
 from commit_polish import evalreport
-from commit_polish.cli import main
 from commit_polish.errors import InputError
 from commit_polish.evalcases import Case, load_cases, read_results
 from commit_polish.evalrun import open_out, run_cases
@@ -21,19 +20,10 @@ from commit_polish.records import Attempt, ChatMessage, Completion
 from commit_polish.serve import RunningServer, free_port
 
 from .conftest import FIXTURES
+from .evalcli import out_rows, run_eval
 
 SAMPLE = FIXTURES / "eval_sample.jsonl"
 IDS = [json.loads(line)["id"] for line in SAMPLE.read_text().splitlines()]
-
-
-def _eval(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main(["eval", *args])
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
-
-
-def _rows(path: Path) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in path.read_text().splitlines()]
 
 
 def test_load_cases_reads_gzip_and_a_history_stored_as_a_repr(tmp_path: Path) -> None:
@@ -67,9 +57,9 @@ def test_dry_run_writes_each_prompt_and_a_rerun_does_no_work(
     ids_file.write_text(f"# two of three\n{IDS[0]}\n\n{IDS[2]}\n")
     out = tmp_path / "prompts.jsonl"
     args = ("--dataset", str(SAMPLE), "--dry-run", "--out", str(out), "--ids", str(ids_file))
-    code, _, err = _eval(capsys, *args)
+    code, _, err = run_eval(capsys, *args)
     assert code == 0, err
-    rows = _rows(out)
+    rows = out_rows(out)
     assert [r["id"] for r in rows] == [IDS[0], IDS[2]]
     cases = {c.id: c for c in load_cases(SAMPLE)}
     for row in rows:
@@ -80,9 +70,9 @@ def test_dry_run_writes_each_prompt_and_a_rerun_does_no_work(
             line for line in cases[row["id"]].diff.splitlines() if line.startswith("+++ b/")
         )
         assert changed[6:] in row["messages"][1]["content"]
-    code, _, err = _eval(capsys, *args, "--limit", "3")
+    code, _, err = run_eval(capsys, *args, "--limit", "3")
     assert code == 0 and "0 cases run, 2 already in --out" in err
-    assert _rows(out) == rows
+    assert out_rows(out) == rows
 
 
 def test_run_cases_resumes_after_a_cut_line(tmp_path: Path) -> None:
@@ -163,9 +153,9 @@ def test_a_case_no_model_answers_is_recorded_with_the_fallback_message(
     dead = f"http://127.0.0.1:{free_port()}/v1"
     out = tmp_path / "out.jsonl"
     args = ("--dataset", str(SAMPLE), "--limit", "1", "--api-base", dead, "--json")
-    code, stdout, err = _eval(capsys, *args, "--out", str(out))
+    code, stdout, err = run_eval(capsys, *args, "--out", str(out))
     assert code == 0, err
-    (row,) = _rows(out)
+    (row,) = out_rows(out)
     assert row["id"] == IDS[0] and row["model"] is None and row["from_model"] is False
     assert row["message"] and row["fallback_used"] is True
     assert [outcome for _, outcome, _ in row["attempts"]][-1] == "connection"
@@ -177,7 +167,7 @@ def test_eval_without_out_is_a_usage_error(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    code, _, err = _eval(capsys, "--dataset", str(SAMPLE))
+    code, _, err = run_eval(capsys, "--dataset", str(SAMPLE))
     assert code == 3 and "--out" in err
 
 
@@ -192,9 +182,9 @@ def test_real_model_answers_two_cases(
     out = tmp_path / "out.jsonl"
     args = ("--dataset", str(SAMPLE), "--limit", "2", "--api-base", local_server.base_url)
     # Two at once: LiteLLM's calls from two threads, queued by a one-slot server.
-    code, stdout, err = _eval(capsys, *args, "--out", str(out), "--by", "style", "--jobs", "2")
+    code, stdout, err = run_eval(capsys, *args, "--out", str(out), "--by", "style", "--jobs", "2")
     assert code == 0, err
-    rows = _rows(out)
+    rows = out_rows(out)
     assert sorted(r["id"] for r in rows) == sorted(IDS[:2])
     for row in rows:
         assert set(row) >= {"id", "message", "model", "seconds", "prompt_tokens", "fallback_used"}
