@@ -7,7 +7,9 @@ Run from the repository root with a server running the embedded model
         --budgets 768 1024 1536 --workdir /tmp/quality
 
 runs `commit-polish eval` on ../shared/eval/dev_sample18.ids once per prompt budget (resumable:
-answers already in --workdir are kept), then prints one row per predictor. The raw model's
+answers already in --workdir are kept), then prints one row per predictor. "conventional
+form" and "prefix on plain" go by the repository's style as the data set's README labels it
+(a record's own subject may differ from its repository's habit). The raw model's
 answers are ../shared/eval/raw_qwen15_dev18.preds.jsonl, written by the data set's own
 raw_model_baseline.py on the same machine kind. `--ours FILE ...` scores answer files that
 already exist instead (`--ids ''` for the whole dev set, `--raw FILE` for another raw run,
@@ -26,6 +28,8 @@ import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
+
+from style_detection import LABELS  # the data set's labels, beside this script
 
 from commit_polish import metrics
 from commit_polish.evalcases import Case, load_cases, read_ids
@@ -52,7 +56,7 @@ def row(cases: Sequence[Case], answers: Mapping[str, Mapping[str, Any]]) -> dict
         if answer.get("prompt_tokens"):
             tokens.append(int(answer["prompt_tokens"]))
         prefixed = metrics.commit_type(subject.strip("`'\"")) is not None
-        if case.style == "conventional":
+        if repo_style(case) == "conventional":
             conventional_n += 1
             conventional_ok += prefixed
         else:
@@ -76,6 +80,12 @@ def row(cases: Sequence[Case], answers: Mapping[str, Mapping[str, Any]]) -> dict
         "median s": f"{statistics.median(seconds):.1f}",
         "mean prompt tokens": f"{statistics.fmean(tokens):.0f}" if tokens else "-",
     }
+
+
+def repo_style(case: Case) -> str:
+    """The repository's style as the data set's README labels it, else the record's own."""
+    label = LABELS.get(case.repo)
+    return label[0].value if label else case.style
 
 
 def read_answers(path: Path) -> dict[str, dict[str, Any]]:

@@ -168,3 +168,34 @@ def test_only_the_workflow_own_text_can_leave_no_room() -> None:
     options = pipeline.Options(max_prompt_tokens=256, instructions="Be brief. " * 200)
     with pytest.raises(ConfigError, match="leaves no room for the diff"):
         pipeline.prepare(SAMPLE, ChangeContext(), options, chars)
+
+
+def test_an_answer_that_shortens_into_a_recent_subject_is_sent_back() -> None:
+    history = ("Refactor the handling of completion arguments (#2301)",) + tuple(
+        f"Fix issue number {n} in the parser (#{2200 + n})" for n in range(6)
+    )
+    long_answer = (
+        "Refactor the handling of completion arguments in the shell completion code "
+        "paths\n\nKeeps os.Args intact."
+    )
+    seen: list[str | None] = []
+
+    def completer(
+        messages: Sequence[ChatMessage],
+        *,
+        check: Callable[[str], str | None],
+        shrink: Callable[[], Sequence[ChatMessage] | None],
+    ) -> Completion:
+        seen.append(check(long_answer))
+        seen.append(check("Stop completions from mutating os.Args"))
+        attempt = Attempt("llamafile/test", "ok", "", 0.5, 100, 20, None)
+        return Completion("Stop completions from mutating os.Args", "llamafile/test", (attempt,))
+
+    context = ChangeContext(history=history)
+    pipeline.run(
+        SAMPLE, context, pipeline.Options(max_prompt_tokens=768), count=chars, completer=completer
+    )
+    assert seen[0] == (
+        "the subject copies a recent commit: 'Refactor the handling of completion arguments'"
+    )
+    assert seen[1] is None

@@ -43,6 +43,7 @@ __all__ = [
     "Style",
     "analyse_history",
     "clean",
+    "copied_reason",
     "detect_style",
     "fallback_message",
     "repair",
@@ -117,9 +118,9 @@ def unusable_reason(
     loop = _repeated_phrase(re.findall(r"\w+", cleaned.lower()))
     if loop:
         return f"a degenerate loop: {loop!r} repeats"
-    copied = next((h for h in history if _key(strip_pr_number(h)) == _key(subject)), None)
+    copied = copied_reason(subject, history)
     if copied is not None:
-        return f"the subject copies a recent commit: {strip_pr_number(copied)!r}"
+        return copied
     letters = sum(c.isalpha() for c in subject)
     if letters < 3 or letters * 2 < len(subject.replace(" ", "")):
         return f"the subject is mostly symbols or numbers: {subject[:60]!r}"
@@ -166,6 +167,14 @@ def _wrong_script(text: str, language: str) -> str | None:
 
 def _script(char: str) -> str:
     return unicodedata.name(char, "UNKNOWN").split(" ", 1)[0]
+
+
+def copied_reason(subject: str, history: Sequence[str]) -> str | None:
+    """Why a subject is unusable when it is one of the recent commits' subjects, else None."""
+    copied = next((h for h in history if _key(strip_pr_number(h)) == _key(subject)), None)
+    if copied is None:
+        return None
+    return f"the subject copies a recent commit: {strip_pr_number(copied)!r}"
 
 
 def _key(text: str) -> str:

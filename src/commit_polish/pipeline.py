@@ -184,7 +184,12 @@ def run(
         return messages
 
     def check(text: str) -> str | None:
-        return message.unusable_reason(text, context.history, options.language)
+        reason = message.unusable_reason(text, context.history, options.language)
+        if reason is not None:
+            return reason
+        # Shortening can turn a longer subject into a recent commit's exact one.
+        fixed = message.repair(text, style=ready.style, history=context.history).subject
+        return message.copied_reason(fixed, context.history)
 
     try:
         completion = completer(ready.messages, check=check, shrink=shrink)
