@@ -34,10 +34,12 @@ Shrink = Callable[[], Sequence[ChatMessage] | None]
 
 TRANSIENT = frozenset({"server_error", "connection_reset", "rate_limit"})
 MAX_RETRY_AFTER = 20.0
+"""A 429 asking us to wait longer than this moves on to the next model instead."""
 REDO_TEMPERATURE = 0.7
+"""An unusable answer is asked for again once, warmer, so the model does not repeat it."""
 LOCAL_PREFIX = "llamafile/"
 SEED = 42
-"""A 429 asking us to wait longer than this moves on to the next model instead."""
+"""Sent with every `llamafile/` request: the same PR gets the same answer."""
 NO_KEY = "no-key"
 """Sent to a custom api_base that was given no key, so LiteLLM never borrows a cloud key."""
 
