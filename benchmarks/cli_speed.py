@@ -13,11 +13,14 @@
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+from commit_polish.cli import keep_litellm_offline
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "examples" / "sample.diff"
@@ -35,9 +38,9 @@ def _wall(args: list[str], runs: int) -> float:
 
 def _fallback_seconds() -> tuple[float, float]:
     from commit_polish import llm
-    from commit_polish.models import resolve_model
     from commit_polish.records import ChatMessage, Endpoint
-    from commit_polish.serve import free_port, start_server
+    from commit_polish.serve.gguf import resolve_model
+    from commit_polish.serve.server import free_port, start_server
 
     llm.token_counter("llamafile/x")  # import LiteLLM before the clock starts
     model = resolve_model("smollm2")
@@ -53,11 +56,12 @@ def _fallback_seconds() -> tuple[float, float]:
 
 
 def _real_suggest() -> float:
-    from commit_polish.models import resolve_model
-    from commit_polish.serve import free_port, start_server
+    from commit_polish.serve.gguf import cache_root, resolve_model
+    from commit_polish.serve.server import free_port, start_server
 
-    model = resolve_model("qwen")
-    with start_server(model.path, port=free_port(), alias=model.alias) as server:
+    cache = cache_root(os.environ)
+    model = resolve_model("qwen", cache=cache)
+    with start_server(model.path, port=free_port(), alias=model.alias, cache=cache) as server:
         args = [*CLI, "suggest", "--diff-file", str(SAMPLE), "--api-base", server.base_url]
         return _wall(args, 1)
 
@@ -67,6 +71,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--real-model", action="store_true")
     args = parser.parse_args()
+    keep_litellm_offline()  # before `_fallback_seconds` imports LiteLLM
     rows = [
         ("commit-polish --help", _wall([*CLI, "--help"], args.runs), "< 0.6 s"),
         (

@@ -125,8 +125,8 @@ def _measure(which: str, diff_path: str) -> dict[str, float]:
         os.environ["LITELLM_LOCAL_MODEL_COST_MAP"] = "True"
         import litellm
 
-        from commit_polish.budget import fit
-        from commit_polish.diff import parse_diff
+        from commit_polish.digest.fit import fit
+        from commit_polish.digest.parse import parse_diff
 
         def count(text: str) -> int:
             return int(litellm.token_counter(model=MODEL, text=text))

@@ -31,9 +31,9 @@ from typing import Any
 
 from style_detection import LABELS  # the data set's labels, beside this script
 
-from commit_polish import metrics
-from commit_polish.evalcases import Case, load_cases, read_ids
-from commit_polish.evalreport import GROUPS
+from commit_polish.evaluation import metrics
+from commit_polish.evaluation.cases import Case, load_cases, read_ids
+from commit_polish.evaluation.report import GROUPS
 
 EVAL = Path(__file__).resolve().parents[2] / "shared" / "eval"
 WRAPPED = re.compile(r"^([`'\"]).*\1$")

@@ -6,9 +6,9 @@ Run from the repository root (the data set is ../shared/eval/dev.jsonl.gz by def
     .venv/bin/python benchmarks/keyword_recall.py --budgets 1000 2000 4000 --plot docs/recall.png
 
 For every case, the keywords are the identifier-like words of the real message that also
-occur in the diff (src/commit_polish/recall.py). Each budget gives the diff part of the prompt
-that many tokens, once as the budgeter's digest and once as the diff's first lines; recall
-counts only lines that quote the diff. Rows split the cases whose diff is larger than the
+occur in the diff (src/commit_polish/evaluation/recall.py). Each budget gives the diff part of
+the prompt that many tokens, once as the budgeter's digest and once as the diff's first lines;
+recall counts only lines that quote the diff. Rows split the cases whose diff is larger than the
 budget (where choosing matters) from those that fit whole (where nothing may be lost).
 """
 
@@ -23,8 +23,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from commit_polish import budget, diff, llm, recall
-from commit_polish.evalcases import Case, load_cases
+from commit_polish import llm
+from commit_polish.cli import keep_litellm_offline
+from commit_polish.digest import fit, parse
+from commit_polish.evaluation import recall
+from commit_polish.evaluation.cases import Case, load_cases
 
 Counter = Callable[[str], int]
 
@@ -46,12 +49,12 @@ def measure(case: Case, budgets: list[int], count: Counter) -> list[Row]:
     wanted = recall.keywords(case.reference, case.diff)
     if not wanted:
         return []
-    files = diff.parse_diff(case.diff)
+    files = parse.parse_diff(case.diff)
     size = count(case.diff)
     rows = []
     for limit in budgets:
         started = time.perf_counter()
-        digest = budget.fit(files, limit, count)
+        digest = fit.fit(files, limit, count)
         seconds = time.perf_counter() - started
         ours = recall.recall(recall.quoted_words(digest.text, case.diff), wanted)
         cut = recall.head(case.diff, limit, count)
@@ -113,6 +116,7 @@ def main() -> int:
     parser.add_argument("--plot", type=Path, help="write a PNG of recall against budget")
     parser.add_argument("--json", action="store_true", help="print the table as JSON")
     args = parser.parse_args()
+    keep_litellm_offline()  # before LiteLLM is imported: no price list, no tokenizer download
     count = llm.token_counter(MODEL)
     rows: list[Row] = []
     cases = load_cases(args.dataset)

@@ -19,7 +19,7 @@ import sys
 from collections import defaultdict
 from pathlib import Path
 
-from commit_polish.style import Style, analyse_history, detect_style
+from commit_polish.message.style import Style, analyse_history, detect_style
 
 DEFAULT_DATASET = Path(__file__).resolve().parents[2] / "shared" / "eval" / "dev.jsonl.gz"
 LABELS = {

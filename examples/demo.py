@@ -10,16 +10,17 @@ import sys
 from pathlib import Path
 
 from commit_polish.cli import main as commit_polish
-from commit_polish.models import resolve_model
-from commit_polish.serve import free_port, start_server
+from commit_polish.serve.gguf import cache_root, resolve_model
+from commit_polish.serve.server import free_port, start_server
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def demo() -> int:
-    model = resolve_model(os.environ.get("DEMO_MODEL", "qwen"))
+    cache = cache_root(os.environ)
+    model = resolve_model(os.environ.get("DEMO_MODEL", "qwen"), cache=cache)
     print(f"Starting {model.label} (the first start assembles and checks the model) ...")
-    with start_server(model.path, port=free_port(), alias=model.alias) as server:
+    with start_server(model.path, port=free_port(), alias=model.alias, cache=cache) as server:
         print(f"Serving at {server.base_url}\n")
         common = ["--api-base", server.base_url, "--repo", str(ROOT)]
         print("== A real change from spf13/cobra: examples/sample.diff ==\n", flush=True)

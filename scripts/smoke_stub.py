@@ -1,6 +1,7 @@
 """Host-side helpers for scripts/docker-smoke.sh (run with the dev venv's Python).
 
-  serve     run the GitHub stand-in (tests/github_stub.py) with one open PR whose diff is a file
+  serve     run the GitHub stand-in (tests/support/github_stub.py) with one open PR whose diff
+            is a file
   inputs    the INPUT_* variables the runner would pass, as a `docker run --env-file`
   outputs   read a $GITHUB_OUTPUT file (name=value and name<<DELIM forms) and check it
   comments  count the PR's comments through the stand-in's REST API; exactly one must be ours
@@ -121,7 +122,7 @@ def stub_pr(event: dict[str, Any], diff: str) -> Any:
     """The PR the event names, as the stand-in's StubPR, with `diff` as its diff and files."""
     from unidiff.patch import PatchSet
 
-    from tests.github_stub import StubCommit, StubFile, StubPR
+    from tests.support.github_stub import StubCommit, StubFile, StubPR
 
     pr = event["pull_request"]
     files = []
@@ -164,7 +165,7 @@ def _status(patched: Any) -> str:
 def serve(args: argparse.Namespace) -> int:
     """Serve one PR on a free port until SIGTERM; the port goes to --port-file once listening."""
     sys.path.insert(0, str(REPO))
-    from tests.github_stub import GitHubStub
+    from tests.support.github_stub import GitHubStub
 
     event = json.loads(Path(args.event).read_text(encoding="utf-8"))
     pr = stub_pr(event, Path(args.diff).read_text(encoding="utf-8"))

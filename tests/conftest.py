@@ -11,10 +11,17 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from hypothesis import HealthCheck, settings
 
-if TYPE_CHECKING:
-    from commit_polish.serve import RunningServer
+from commit_polish.cli import keep_litellm_offline
+from tests.support.paths import FIXTURES
 
-FIXTURES = Path(__file__).parent / "fixtures"
+if TYPE_CHECKING:
+    from commit_polish.serve.server import RunningServer
+
+__all__ = ["FIXTURES"]  # test modules import it from here
+
+# Before any test module imports LiteLLM (the CLI's `main` does this for a real run).
+keep_litellm_offline()
+
 _LEAKY_PREFIXES = ("GITHUB_", "INPUT_", "COMMIT_POLISH_", "LLAMAFILE_", "LITELLM_")
 _PROVIDER_KEYS = re.compile(r".*_(API_KEY|API_BASE|TOKEN)$")
 
@@ -73,8 +80,8 @@ def real_diff() -> Iterator[bytes]:
 @pytest.fixture(scope="session")
 def local_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
     """The real llama.cpp server with the tiny SmolLM2 model, once per test session."""
-    from commit_polish.models import resolve_model
-    from commit_polish.serve import free_port, start_server
+    from commit_polish.serve.gguf import resolve_model
+    from commit_polish.serve.server import free_port, start_server
 
     model = resolve_model("smollm2")
     log = tmp_path_factory.mktemp("server") / "llama-server.log"
@@ -87,8 +94,8 @@ def local_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSe
 @pytest.fixture
 def spare_server(tmp_path: Path) -> Iterator[RunningServer]:
     """A second real server a test may kill or keep busy without disturbing the others."""
-    from commit_polish.models import resolve_model
-    from commit_polish.serve import free_port, start_server
+    from commit_polish.serve.gguf import resolve_model
+    from commit_polish.serve.server import free_port, start_server
 
     model = resolve_model("smollm2")
     with start_server(

@@ -10,8 +10,8 @@ import pytest
 
 from commit_polish import __version__
 from commit_polish.cli import main
-
-from .conftest import FIXTURES
+from commit_polish.settings.declared import SETTINGS
+from tests.support.paths import FIXTURES
 
 
 class Ran:
@@ -63,6 +63,58 @@ def test_help_documents_exit_codes(capsys: pytest.CaptureFixture[str]) -> None:
         main(["suggest", "--help"])
     out = capsys.readouterr().out
     assert "exit codes:" in out and "--fallback-model" in out and "--dry-run" in out
+
+
+@pytest.mark.parametrize("command", ["suggest", "eval"])
+def test_every_setting_with_a_flag_is_in_the_help(
+    command: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`suggest` and `eval` share the flags generated from the settings' declaration."""
+    with pytest.raises(SystemExit):
+        main([command, "--help"])
+    out = capsys.readouterr().out
+    flags = [s.flag for s in SETTINGS if s.flag]
+    assert "--ignore" in flags and "--instructions" in flags
+    missing = [flag for flag in flags if f"  {flag} " not in out]
+    assert not missing, f"{command} --help lacks {missing}"
+
+
+def test_ignore_flags_leave_files_out_of_the_prompt(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    done = _run(
+        capsys,
+        monkeypatch,
+        "suggest",
+        "--diff-file",
+        str(FIXTURES / "sample.diff"),
+        "--dry-run",
+        "--json",
+        "--ignore",
+        "*_test.go",
+        "--ignore",
+        "docs/**",
+        "--repo",
+        str(tmp_path),
+    )
+    assert done.returncode == 0, done.stderr
+    out = json.loads(done.stdout)
+    assert out["ignored"] == ["completions_test.go"]
+    assert "completions_test.go" not in out["messages"][1]["content"]
+
+
+def test_settings_come_from_the_environment_main_is_given(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`main` reads the process environment only when it is given none."""
+    monkeypatch.setenv("COMMIT_POLISH_MAX_PROMPT_TOKENS", "300")
+    args = ["suggest", "--diff-file", str(FIXTURES / "sample.diff"), "--dry-run", "--json"]
+    args += ["--repo", str(tmp_path)]
+    assert main(args) == 0
+    assert json.loads(capsys.readouterr().out)["budget"] == 300
+    env = {"COMMIT_POLISH_MAX_PROMPT_TOKENS": "400", "XDG_CONFIG_HOME": str(tmp_path)}
+    assert main(args, env) == 0
+    assert json.loads(capsys.readouterr().out)["budget"] == 400
 
 
 def test_dry_run_json_prints_the_exact_prompt(

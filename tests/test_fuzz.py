@@ -16,17 +16,18 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
-from pathlib import Path
 
 from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 
-from commit_polish.body import looks_like_code
-from commit_polish.budget import fit
-from commit_polish.comment import MARKER_PREFIX, marker, parse_marker, render
-from commit_polish.diff import parse_diff
+from commit_polish.action.comment import MARKER_PREFIX, marker, parse_marker, render
+from commit_polish.digest.fit import fit
+from commit_polish.digest.parse import parse_diff
 from commit_polish.errors import InputError
-from commit_polish.message import repair, unusable_reason
+from commit_polish.github.records import PullRequest
+from commit_polish.message.body import looks_like_code
+from commit_polish.message.repair import repair, unusable_reason
+from commit_polish.message.style import Style
 from commit_polish.records import (
     Attempt,
     CommitMessage,
@@ -34,13 +35,11 @@ from commit_polish.records import (
     FileChange,
     FileKind,
     FileStatus,
-    PullRequest,
     Suggestion,
 )
-from commit_polish.style import Style
-from tests.test_comment import split_code
+from tests.action.test_comment import split_code
+from tests.support.paths import FIXTURES
 
-FIXTURES = Path(__file__).parent / "fixtures"
 SEED_DIFFS: tuple[bytes, ...] = tuple(
     path.read_bytes()
     for path in [*sorted((FIXTURES / "diffs").glob("*.diff")), FIXTURES / "sample.diff"]

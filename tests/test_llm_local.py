@@ -11,7 +11,7 @@ import pytest
 from commit_polish import llm
 from commit_polish.errors import AllModelsFailedError
 from commit_polish.records import ChatMessage, Endpoint
-from commit_polish.serve import RunningServer, free_port
+from commit_polish.serve.server import RunningServer, free_port
 
 pytestmark = pytest.mark.realmodel
 

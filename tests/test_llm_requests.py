@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from commit_polish import llm
 from commit_polish.records import ChatMessage, Endpoint
-from tests.fake_model import Answer, FakeModel, completion
+from tests.support.fake_model import Answer, FakeModel, completion
 
 MESSAGES = (ChatMessage("system", "Write commit messages."), ChatMessage("user", "diff here"))
 OPTIONS = llm.CallOptions(timeout=10, retries=0, max_tokens=64, temperature=0.2)

@@ -10,8 +10,7 @@ import pytest
 from commit_polish import pipeline
 from commit_polish.errors import AllModelsFailedError, ConfigError, InputError
 from commit_polish.records import Attempt, ChangeContext, ChatMessage, Completion
-
-from .conftest import FIXTURES
+from tests.support.paths import FIXTURES
 
 SAMPLE = (FIXTURES / "sample.diff").read_bytes()
 ANSWER = (

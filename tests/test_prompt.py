@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import json
 from importlib import resources
-from pathlib import Path
 from typing import Any
 
 import pytest
 
+from commit_polish.message.style import STANDARD_TYPES, Style
 from commit_polish.prompt import build, clean_description, fixed_part, render, template
 from commit_polish.records import ChangeContext, ChatMessage
-from commit_polish.style import STANDARD_TYPES, Style
+from tests.support.paths import FIXTURES
 
-FIXTURES = Path(__file__).parent / "fixtures"
 HISTORIES: dict[str, dict[str, Any]] = json.loads((FIXTURES / "histories.json").read_text())
 DIFF = "diff --git a/x.py b/x.py\n--- a/x.py\n+++ b/x.py\n@@ -1 +1 @@\n-a = 1\n+a = 2\n"
 

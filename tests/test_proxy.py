@@ -29,14 +29,12 @@ import yaml
 from commit_polish import llm
 from commit_polish.cli import main
 from commit_polish.records import ChatMessage, Endpoint
-from commit_polish.serve import RunningServer, free_port
-from commit_polish.settings import endpoints, load_settings
-
-from .conftest import FIXTURES
+from commit_polish.serve.server import RunningServer, free_port
+from commit_polish.settings.load import endpoints, load_settings
+from tests.support.paths import FIXTURES, ROOT
 
 pytestmark = [pytest.mark.proxy, pytest.mark.realmodel]
 
-ROOT = Path(__file__).resolve().parents[1]
 PROXY_VENV = ROOT / ".proxy-venv"
 # Every package of the proxy's venv as tested, so CI installs the same set.
 CONSTRAINTS = ROOT / "tests" / "proxy-constraints.txt"
@@ -298,8 +296,9 @@ def test_settings_take_the_proxy_key_from_the_environment(
     proxy: Proxy, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     monkeypatch.setenv("COMMIT_POLISH_API_KEY", proxy.key)
-    settings, warnings = load_settings({"model": MODEL, "api_base": proxy.url}, repo_root=tmp_path)
-    assert endpoints(settings) == (Endpoint(MODEL, proxy.url, proxy.key),)
+    flags = {"model": MODEL, "api_base": proxy.url}
+    settings, warnings = load_settings(flags, env=os.environ, repo_root=tmp_path)
+    assert endpoints(settings, os.environ) == (Endpoint(MODEL, proxy.url, proxy.key),)
     assert warnings == []
     assert proxy.key not in repr(settings) and proxy.key not in str(settings.model_dump())
 
@@ -320,8 +319,8 @@ def test_repository_config_with_the_proxy_as_fallback(
         encoding="utf-8",
     )
     monkeypatch.setenv("ORG_LITELLM_KEY", proxy.key)
-    settings, warnings = load_settings({}, repo_root=tmp_path)
-    chain = endpoints(settings)
+    settings, warnings = load_settings({}, env=os.environ, repo_root=tmp_path)
+    chain = endpoints(settings, os.environ)
     assert chain[1] == Endpoint(MODEL, proxy.url, proxy.key) and warnings == []
     result = llm.complete(chain, MESSAGES, OPTIONS, check=usable)
     assert [a.outcome for a in result.attempts] == ["connection", "ok"]

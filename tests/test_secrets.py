@@ -13,10 +13,8 @@ import json
 import secrets
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -25,11 +23,12 @@ import pytest
 from commit_polish import llm
 from commit_polish.errors import AllModelsFailedError
 from commit_polish.records import ChatMessage, Endpoint
-from tests.action_runner import REPO, Runner, pr_event
-from tests.github_stub import GitHubStub
-from tests.github_world import SMALL
+from tests.support.action_runner import REPO, Runner, pr_event
+from tests.support.github_stub import GitHubStub
+from tests.support.github_world import SMALL
+from tests.support.local_http import LocalServer, Request, Response
+from tests.support.paths import TESTS
 
-CASSETTES = Path(__file__).parent / "cassettes"
 MESSAGE = (
     "fix(uploader): retry uploads when the connection resets\n\n"
     "A reset connection aborted the upload at once. Retry it a few times\n"
@@ -48,30 +47,34 @@ sys.exit(main(["action"]))
 """
 
 
-@dataclass
-class Seen:
-    path: str
-    headers: dict[str, str]
-    body: bytes
+class FakeModel(LocalServer):
+    """An OpenAI-compatible `/v1/chat/completions` that records what it receives. With
+    `echo_key` it puts the key it was sent into its error message, as OpenAI's 401 does (in
+    part)."""
 
+    methods = ("POST",)
 
-@dataclass
-class FakeModel:
-    """An OpenAI-compatible `/v1/chat/completions` that records what it receives."""
-
-    status: int
-    reply: dict[str, Any]
-    seen: list[Seen] = field(default_factory=list)
-    port: int = 0
-    echo_key: bool = False
-    """Put the key it was sent into its error message, as OpenAI's 401 does (in part)."""
+    def __init__(self, status: int, reply: dict[str, Any], *, echo_key: bool = False) -> None:
+        super().__init__()
+        self.status, self.reply, self.echo_key = status, reply, echo_key
+        self.seen: list[Request] = []
 
     @property
     def base(self) -> str:
-        return f"http://127.0.0.1:{self.port}/v1"
+        return f"{self.origin}/v1"
 
     def authorizations(self) -> list[str]:
         return [s.headers.get("authorization", "") for s in self.seen]
+
+    def respond(self, request: Request) -> Response:
+        self.seen.append(request)
+        reply = self.reply
+        if self.echo_key:
+            key = request.headers.get("authorization", "").removeprefix("Bearer ")
+            text = f"Incorrect API key provided: {key}. Check it at {key[:8]}****{key[-4:]}"
+            reply = _error(text, "invalid_request_error", "invalid_api_key")
+        data = json.dumps(reply).encode()
+        return Response(self.status, [("Content-Type", "application/json")], data)
 
 
 def _completion(content: str) -> dict[str, Any]:
@@ -99,42 +102,9 @@ def _error(message: str, kind: str, code: str | None) -> dict[str, Any]:
 
 @pytest.fixture
 def serve() -> Iterator[Any]:
-    servers: list[ThreadingHTTPServer] = []
-
-    def start(model: FakeModel) -> FakeModel:
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def do_POST(self) -> None:
-                length = int(self.headers.get("Content-Length") or 0)
-                body = self.rfile.read(length) if length else b""
-                headers = {k.lower(): v for k, v in self.headers.items()}
-                model.seen.append(Seen(self.path, headers, body))
-                reply = model.reply
-                if model.echo_key:
-                    key = headers.get("authorization", "").removeprefix("Bearer ")
-                    text = f"Incorrect API key provided: {key}. Check it at {key[:8]}****{key[-4:]}"
-                    reply = _error(text, "invalid_request_error", "invalid_api_key")
-                data = json.dumps(reply).encode()
-                self.send_response(model.status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def log_message(self, format: str, *args: Any) -> None:
-                """Quiet."""
-
-        server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        model.port = server.server_address[1]
-        threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
-        servers.append(server)
-        return model
-
-    yield start
-    for server in servers:
-        server.shutdown()
-        server.server_close()
+    """Starts a FakeModel for the test, and stops it after."""
+    with ExitStack() as stack:
+        yield stack.enter_context
 
 
 class RecordingStub(GitHubStub):
@@ -230,8 +200,8 @@ def test_whole_action_at_debug_level_leaks_no_secret(
             "local model requests": b"\n".join(s.body for s in local.seen).decode(),
             "fallback requests": b"\n".join(s.body for s in fallback.seen).decode(),
             **{
-                str(path.relative_to(CASSETTES)): path.read_bytes().decode("utf-8", "replace")
-                for path in sorted(CASSETTES.rglob("*"))
+                str(path.relative_to(TESTS)): path.read_bytes().decode("utf-8", "replace")
+                for path in sorted(TESTS.glob("**/cassettes/**/*"))
                 if path.is_file()
             },
         }

@@ -8,9 +8,8 @@ from pathlib import Path
 import pytest
 
 from commit_polish.cli import main
-from commit_polish.serve import RunningServer, free_port
-
-from .conftest import FIXTURES
+from commit_polish.serve.server import RunningServer, free_port
+from tests.support.paths import FIXTURES
 
 pytestmark = pytest.mark.realmodel
 SAMPLE = str(FIXTURES / "sample.diff")

@@ -1,26 +1,38 @@
-"""The command line: `main(argv) -> int`.
+"""The command line: `main(argv) -> int`, and one of the two edges that read the environment.
 
-Only argparse is imported up front, so `--help` and `--version` stay fast; each command
-imports what it needs (LiteLLM only on paths that call or count for a model).
+`main` reads the process environment once and hands it to the command it runs; nothing below
+reads or writes it. Only argparse and the settings' declaration (pure data) are imported up
+front, so `--help` and `--version` stay fast; each command imports what it needs (LiteLLM
+only on paths that call or count for a model).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
-from collections.abc import Sequence
+import textwrap
+from collections.abc import Mapping, Sequence
 
-from . import __version__
-from .errors import CommitPolishError
+from commit_polish import __version__
+from commit_polish.errors import CommitPolishError, ExitCode
+from commit_polish.settings.declared import SETTINGS
 
-EXIT_CODES = """exit codes:
-  0  a message was printed (also when every model failed and the message was written
-     from the diff; --fail-on-error turns that into 4)
-  1  internal error (a bug: please report it)
-  2  bad configuration or flags
-  3  the diff or git range cannot be read
-  4  every model failed and --fail-on-error was given
-  130 interrupted"""
+# LiteLLM reads these when it is imported: no price list fetched, no tokenizer downloaded.
+LITELLM_OFFLINE = {"LITELLM_LOCAL_MODEL_COST_MAP": "True", "LITELLM_OFFLINE_MODE": "true"}
+
+
+def _exit_codes() -> str:
+    lines = ["exit codes:"]
+    for code in ExitCode:
+        meaning = code.meaning.replace("`", "")
+        lines += textwrap.wrap(
+            meaning, width=79, initial_indent=f"  {code:<4}", subsequent_indent=" " * 6
+        )
+    return "\n".join(lines)
+
+
+EXIT_CODES = _exit_codes()
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -60,28 +72,28 @@ def _suggest_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser
     p.add_argument("--repo", default=".", metavar="PATH", help="git repository (default: .)")
     p.add_argument("--title", default="", help="the pull request's title")
     p.add_argument("--description", default="", help="the pull request's description")
-    _model_flags(p)
+    _setting_flags(p)
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--dry-run", action="store_true", help="print the prompt; call no model")
     p.add_argument("--fail-on-error", action="store_true", help="exit 4 when every model fails")
     p.set_defaults(handler=_run_suggest)
 
 
-def _model_flags(p: argparse.ArgumentParser) -> None:
-    """The settings `suggest` and `eval` share, so an evaluation measures what users run."""
-    p.add_argument("--model", help="LiteLLM model, e.g. llamafile/qwen2.5-coder-1.5b-instruct")
-    p.add_argument("--api-base", help="the model's API root, e.g. http://127.0.0.1:8080/v1")
-    p.add_argument(
-        "--fallback-model",
-        action="append",
-        metavar="MODEL",
-        help="a model to try when the previous ones fail (repeatable, in order)",
-    )
-    p.add_argument("--max-prompt-tokens", type=int, help="hard cap on the prompt's size")
-    p.add_argument("--timeout", type=float, help="seconds to wait for one model answer")
-    p.add_argument("--style", choices=("auto", "conventional", "plain"))
-    p.add_argument("--language", help="language of the message (default: English)")
-    p.add_argument("--instructions", help="extra instructions for the model")
+def _setting_flags(p: argparse.ArgumentParser) -> None:
+    """The settings `suggest` and `eval` share, so an evaluation measures what users run; each
+    value lands under the setting's name (`settings.declared.given_flags` reads them)."""
+    for setting in SETTINGS:
+        if setting.flag is None:
+            continue
+        p.add_argument(
+            setting.flag,
+            dest=setting.name,
+            action="append" if setting.repeatable else "store",
+            type=setting.parse,
+            choices=setting.choices or None,
+            metavar=setting.metavar,
+            help=setting.help,
+        )
 
 
 def _eval_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -117,7 +129,7 @@ def _eval_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
         help="cases asked at once, for a server that answers in parallel (default 1)",
     )
     p.add_argument("--by", choices=("repo", "style", "size"), help="also score per group")
-    _model_flags(p)
+    _setting_flags(p)
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
     p.add_argument(
         "--dry-run", action="store_true", help="write each case's prompt (to --out or stdout)"
@@ -154,40 +166,58 @@ def _serve_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser])
     p.set_defaults(handler=_run_serve)
 
 
-def _run_suggest(args: argparse.Namespace) -> int:
-    from .suggest import run_suggest
+def _run_suggest(args: argparse.Namespace, env: Mapping[str, str]) -> int:
+    from commit_polish.suggest import run_suggest
 
-    return run_suggest(args)
-
-
-def _run_eval(args: argparse.Namespace) -> int:
-    from .evaluate import run_eval
-
-    return run_eval(args)
+    return run_suggest(args, env)
 
 
-def _run_action(args: argparse.Namespace) -> int:
-    from .action import main as action_main
+def _run_eval(args: argparse.Namespace, env: Mapping[str, str]) -> int:
+    from commit_polish.evaluation.command import run_eval
 
-    return action_main()
-
-
-def _run_serve(args: argparse.Namespace) -> int:
-    from .serve import run_serve
-
-    return run_serve(port=args.port, model=args.model, model_file=args.model_file, host=args.host)
+    return run_eval(args, env)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def _run_action(args: argparse.Namespace, env: Mapping[str, str]) -> int:
+    from commit_polish.action.run import main as action_main
+
+    return action_main(env)
+
+
+def _run_serve(args: argparse.Namespace, env: Mapping[str, str]) -> int:
+    from commit_polish.serve.gguf import cache_root
+    from commit_polish.serve.server import run_serve
+
+    return run_serve(
+        port=args.port,
+        model=args.model,
+        model_file=args.model_file,
+        host=args.host,
+        cache=cache_root(env),
+    )
+
+
+def keep_litellm_offline() -> None:
+    """Set LiteLLM's offline switches in this process unless the user set them: call it before
+    LiteLLM is imported. `main` does; so must any script that imports `commit_polish.llm`
+    without going through `main` (the benchmarks)."""
+    for name, value in LITELLM_OFFLINE.items():
+        os.environ.setdefault(name, value)
+
+
+def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None) -> int:
+    """Run one command; `env` defaults to the process environment, read here once."""
     args = _parser().parse_args(argv)
+    keep_litellm_offline()
+    env = dict(os.environ) if env is None else env
     try:
-        code: int = args.handler(args)
+        code: int = args.handler(args, env)
     except CommitPolishError as exc:
         print(f"commit-polish: error: {exc}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("commit-polish: interrupted", file=sys.stderr)
-        return 130
+        return ExitCode.INTERRUPTED
     return code
 
 

@@ -16,7 +16,6 @@ after an unusable answer nor tell us about each attempt:
 from __future__ import annotations
 
 import logging
-import os
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -24,8 +23,8 @@ from functools import cache
 from types import ModuleType
 from typing import Any
 
-from .errors import AllModelsFailedError
-from .records import Attempt, ChatMessage, Completion, Endpoint
+from commit_polish.errors import AllModelsFailedError
+from commit_polish.records import Attempt, ChatMessage, Completion, Endpoint
 
 Check = Callable[[str], str | None]
 """Returns why an answer is unusable, or None when it can be used."""
@@ -46,9 +45,8 @@ NO_KEY = "no-key"
 
 @cache
 def _litellm() -> ModuleType:
-    # Without these, importing LiteLLM fetches a price list and may download tokenizers.
-    os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
-    os.environ.setdefault("LITELLM_OFFLINE_MODE", "true")
+    # The edge has already set LiteLLM's offline switches (`cli.keep_litellm_offline`), which
+    # it reads on import: no price list is fetched and no tokenizer downloaded.
     import litellm
 
     litellm.disable_hf_tokenizer_download = True

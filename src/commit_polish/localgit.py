@@ -5,8 +5,8 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-from .errors import InputError
-from .records import ChangeContext
+from commit_polish.errors import InputError
+from commit_polish.records import ChangeContext
 
 HISTORY = 20
 # Unit and record separators: they cannot appear in names or commit messages.

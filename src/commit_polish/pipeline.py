@@ -7,9 +7,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Protocol
 
-from . import budget, diff, message, prompt
-from .errors import AllModelsFailedError, ConfigError, InputError
-from .records import (
+from commit_polish import prompt
+from commit_polish.digest import fit, parse
+from commit_polish.errors import AllModelsFailedError, ConfigError, InputError
+from commit_polish.message import fallback, repair
+from commit_polish.message.style import Style, detect_style
+from commit_polish.records import (
     Attempt,
     ChangeContext,
     ChatMessage,
@@ -58,7 +61,7 @@ class Prepared:
 
     files: tuple[FileChange, ...]
     ignored: tuple[str, ...]
-    style: message.Style | None
+    style: Style | None
     digest: DiffDigest
     messages: tuple[ChatMessage, ...]
     prompt_tokens: int
@@ -71,8 +74,8 @@ def prompt_tokens(messages: Sequence[ChatMessage], count: Counter) -> int:
 def prepare(
     diff_text: str | bytes, context: ChangeContext, options: Options, count: Counter
 ) -> Prepared:
-    files = diff.parse_diff(diff_text)
-    kept, ignored = diff.drop_ignored(files, options.ignore)
+    files = parse.parse_diff(diff_text)
+    kept, ignored = parse.drop_ignored(files, options.ignore)
     if not kept:
         raise InputError(
             f"every changed file ({len(files)}) matches the ignore globs",
@@ -92,7 +95,7 @@ def prepare(
 
 
 def _make_room(
-    context: ChangeContext, style: message.Style | None, options: Options, count: Counter
+    context: ChangeContext, style: Style | None, options: Options, count: Counter
 ) -> tuple[ChangeContext, int]:
     """The PR text that leaves room for the diff, with the tokens it takes without a diff.
 
@@ -124,27 +127,27 @@ def _make_room(
 def _fit(
     files: Sequence[FileChange],
     context: ChangeContext,
-    style: message.Style | None,
+    style: Style | None,
     options: Options,
     count: Counter,
     room: int,
 ) -> tuple[DiffDigest, tuple[ChatMessage, ...], int]:
     """Fit the diff into `room`; the whole prompt must stay within the hard cap."""
     for _ in range(FIT_ROUNDS):
-        digest = budget.fit(files, room, count)
+        digest = fit.fit(files, room, count)
         messages = _build(context, digest.text, style, options)
         total = prompt_tokens(messages, count)
         if total <= options.max_prompt_tokens:
             return digest, messages, total
         # Token counts do not add up exactly across a join: take the overshoot off and refit.
         room = max(0, room - (total - options.max_prompt_tokens) - 8)
-    digest = budget.fit(files, 0, count)
+    digest = fit.fit(files, 0, count)
     messages = _build(context, digest.text, style, options)
     return digest, messages, prompt_tokens(messages, count)
 
 
 def _build(
-    context: ChangeContext, diff_text: str, style: message.Style | None, options: Options
+    context: ChangeContext, diff_text: str, style: Style | None, options: Options
 ) -> tuple[ChatMessage, ...]:
     return prompt.build(
         context,
@@ -155,10 +158,10 @@ def _build(
     )
 
 
-def _style(setting: str, history: Sequence[str]) -> message.Style | None:
+def _style(setting: str, history: Sequence[str]) -> Style | None:
     if setting == "auto":
-        return message.detect_style(history)
-    return message.Style(setting)
+        return detect_style(history)
+    return Style(setting)
 
 
 def run(
@@ -178,25 +181,25 @@ def run(
         room = sent.room // 2
         if room < MIN_DIFF_TOKENS:
             return None
-        digest = budget.fit(ready.files, room, count)
+        digest = fit.fit(ready.files, room, count)
         messages = _build(context, digest.text, ready.style, options)
         sent.update(room, digest, messages, prompt_tokens(messages, count))
         return messages
 
     def check(text: str) -> str | None:
-        reason = message.unusable_reason(text, context.history, options.language)
+        reason = repair.unusable_reason(text, context.history, options.language)
         if reason is not None:
             return reason
         # Shortening can turn a longer subject into a recent commit's exact one.
-        fixed = message.repair(text, style=ready.style, history=context.history).subject
-        return message.copied_reason(fixed, context.history)
+        fixed = repair.repair(text, style=ready.style, history=context.history).subject
+        return repair.copied_reason(fixed, context.history)
 
     try:
         completion = completer(ready.messages, check=check, shrink=shrink)
     except AllModelsFailedError as failed:
-        fallback = message.fallback_message(ready.files, context, style=ready.style)
-        return sent.suggestion(fallback, None, failed.attempts, started)
-    repaired = message.repair(
+        written = fallback.fallback_message(ready.files, context, style=ready.style)
+        return sent.suggestion(written, None, failed.attempts, started)
+    repaired = repair.repair(
         completion.text,
         style=ready.style,
         history=context.history,

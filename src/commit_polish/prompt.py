@@ -15,8 +15,14 @@ from functools import cache
 from importlib import resources
 from string import Template
 
+from commit_polish.message.style import (
+    STANDARD_TYPES,
+    RepoStyle,
+    Style,
+    analyse_history,
+    parse_prefix,
+)
 from commit_polish.records import ChangeContext, ChatMessage
-from commit_polish.style import STANDARD_TYPES, RepoStyle, Style, analyse_history, parse_prefix
 
 DESCRIPTION_LIMIT = 1500
 COMMITS_LIMIT = 20

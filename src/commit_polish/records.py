@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -112,6 +113,17 @@ class Attempt:
     cost_usd: float | None = None
 
 
+def tried_models(
+    attempts: Iterable[Attempt],
+    *,
+    show_model: Callable[[str], str] = str,
+    show_outcome: Callable[[str], str] = str,
+) -> str:
+    """`model (outcome), ...`: the models asked and how each ended, as warnings and the PR
+    comment list them (`show_*` quote each part, e.g. as inline code)."""
+    return ", ".join(f"{show_model(a.model)} ({show_outcome(a.outcome)})" for a in attempts)
+
+
 @dataclass(frozen=True, slots=True)
 class Completion:
     text: str
@@ -167,69 +179,3 @@ class Suggestion:
     def cost_usd(self) -> float | None:
         costs = [a.cost_usd for a in self.attempts if a.cost_usd is not None]
         return sum(costs) if costs else None
-
-
-@dataclass(frozen=True, slots=True)
-class PullRequestRef:
-    """Which pull request an event asks us to describe, and how it asked."""
-
-    repo: str
-    """`owner/name`."""
-    number: int
-    event: str
-    """`pull_request`, `pull_request_target`, `issue_comment` or `workflow_dispatch`."""
-    instructions: str = ""
-    """Text after `/commit-polish` in a comment: extra instructions, never settings."""
-    commenter: str | None = None
-    """Login of the user whose comment asked for a run: their permission must be checked."""
-    commenter_trusted: bool = False
-    """The payload alone proves the commenter may ask (`author_association` OWNER, MEMBER or
-    COLLABORATOR, or the PR's author): no permission lookup is needed."""
-    from_fork: bool | None = None
-    """The PR's head lives in another repository (or a deleted one): the token may be read-only.
-    None when the event does not say (comments, manual runs)."""
-
-
-@dataclass(frozen=True, slots=True)
-class Skip:
-    """Why this event gets no message; the Action prints it as one notice line."""
-
-    reason: str
-
-
-@dataclass(frozen=True, slots=True)
-class PullRequest:
-    """What GitHub tells us about the pull request, read once."""
-
-    repo: str
-    number: int
-    title: str
-    body: str
-    author: str
-    """The PR author's login."""
-    head_sha: str
-    base_ref: str
-    draft: bool
-    state: str
-    html_url: str
-    diff: str
-    commit_messages: tuple[str, ...] = ()
-    co_authors: tuple[str, ...] = ()
-    """`Name <email>` of commit authors other than the PR author, as GitHub adds them."""
-    history: tuple[str, ...] = ()
-    """Recent subjects on the base branch, newest first."""
-    files_without_patch: tuple[str, ...] = ()
-    """Files the API listed without a patch (binary, too large)."""
-    files_unlisted: int = 0
-    """How many changed files the API did not list at all (past its 3,000-file cap)."""
-
-
-@dataclass(frozen=True, slots=True)
-class CommentResult:
-    """What the sticky comment upsert did."""
-
-    action: str
-    """`created`, `updated`, `unchanged`, or `stale` when nothing was written because the pull
-    request moved on from the head the comment describes (then `url` is empty)."""
-    url: str
-    comment_id: int

@@ -1,4 +1,7 @@
-"""`commit-polish suggest`: wire settings, the local source and LiteLLM into the pipeline."""
+"""`commit-polish suggest`: read the diff and its context, run the pipeline, print the message.
+
+The settings, the options and the completer come from the composition root (`wiring`).
+"""
 
 from __future__ import annotations
 
@@ -6,29 +9,16 @@ import argparse
 import dataclasses
 import json
 import sys
-from functools import partial
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from . import localgit, pipeline
-from .errors import AllModelsFailedError, InputError
-from .records import ChangeContext, Suggestion
-from .settings import Settings, endpoints, load_settings
-
-
-def setting_flags(args: argparse.Namespace) -> dict[str, Any]:
-    """The model and prompt flags `suggest` and `eval` share; only those the user gave."""
-    flags = {
-        "model": args.model,
-        "api_base": args.api_base,
-        "fallback_models": args.fallback_model,
-        "max_prompt_tokens": args.max_prompt_tokens,
-        "timeout": args.timeout,
-        "style": args.style,
-        "language": args.language,
-        "instructions": args.instructions,
-    }
-    return {key: value for key, value in flags.items() if value is not None}
+from commit_polish import localgit, pipeline
+from commit_polish.errors import AllModelsFailedError, InputError
+from commit_polish.records import ChangeContext, Suggestion, tried_models
+from commit_polish.settings.declared import given_flags
+from commit_polish.settings.model import Settings
+from commit_polish.wiring import load_with_warnings, make_completer, pipeline_options
 
 
 def _read_source(args: argparse.Namespace) -> tuple[bytes, ChangeContext]:
@@ -57,40 +47,11 @@ def _read_diff(path: str | None) -> bytes:
         ) from None
 
 
-def pipeline_options(settings: Settings) -> pipeline.Options:
-    return pipeline.Options(
-        max_prompt_tokens=settings.max_prompt_tokens,
-        style=settings.style,
-        language=settings.language,
-        instructions=settings.instructions,
-        ignore=settings.ignore,
-    )
-
-
-def load_with_warnings(flags: dict[str, Any], repo_root: Path) -> Settings:
-    settings, warnings = load_settings(flags, repo_root=repo_root)
-    for warning in warnings:
-        print(f"commit-polish: warning: {warning}", file=sys.stderr)
-    return settings
-
-
-def make_completer(settings: Settings) -> pipeline.Completer:
-    """LiteLLM behind the pipeline's seam, with the settings' endpoints and call options."""
-    from . import llm
-
-    call = llm.CallOptions(
-        timeout=settings.timeout,
-        retries=settings.retries,
-        max_tokens=settings.max_output_tokens,
-        temperature=settings.temperature,
-    )
-    return partial(llm.complete, endpoints(settings), options=call)
-
-
-def run_suggest(args: argparse.Namespace) -> int:
-    settings = load_with_warnings(setting_flags(args), Path(args.repo))
+def run_suggest(args: argparse.Namespace, env: Mapping[str, str]) -> int:
+    """`env` is the environment the CLI read: the settings' variables and the models' keys."""
+    settings = load_with_warnings(given_flags(vars(args)), Path(args.repo), env)
     diff_bytes, context = _read_source(args)
-    from . import llm  # LiteLLM: only on the paths that count tokens or call a model
+    from commit_polish import llm  # LiteLLM: only on the paths that count tokens or call a model
 
     count = llm.token_counter(settings.model)
     options = pipeline_options(settings)
@@ -98,7 +59,7 @@ def run_suggest(args: argparse.Namespace) -> int:
         ready = pipeline.prepare(diff_bytes, context, options, count)
         _print_dry_run(ready, settings, as_json=args.json)
         return 0
-    completer = make_completer(settings)
+    completer = make_completer(settings, env)
     suggestion = pipeline.run(diff_bytes, context, options, count=count, completer=completer)
     _print_suggestion(suggestion, as_json=args.json)
     if not suggestion.message.from_model and args.fail_on_error:
@@ -162,7 +123,7 @@ def _print_suggestion(suggestion: Suggestion, *, as_json: bool) -> None:
     else:
         print(suggestion.message.text)
     if not suggestion.message.from_model:
-        tried = ", ".join(f"{a.model} ({a.outcome})" for a in suggestion.attempts)
+        tried = tried_models(suggestion.attempts)
         print(
             f"commit-polish: warning: every model failed ({tried}); this message was written "
             "from the diff without a model",

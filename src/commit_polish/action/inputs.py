@@ -1,0 +1,158 @@
+"""What the step hands the Action: its `INPUT_*` variables, the runner's variables, the event
+file, and the Settings built from them (secrets masked as soon as they are read).
+
+The setting inputs and their names come from the settings' declaration; the inputs listed
+here steer the Action itself. Everything is read from the `env` mapping `run.main` was given.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO
+
+from commit_polish.action import workflow as gha
+from commit_polish.errors import ConfigError
+from commit_polish.github.records import PullRequest
+from commit_polish.settings.declared import INPUTS, input_spelling
+from commit_polish.settings.load import REPO_CONFIG, load_settings
+from commit_polish.settings.model import Settings
+
+if TYPE_CHECKING:
+    from commit_polish.github.client import GitHubClient
+
+EDGE_INPUTS = {"github-token", "pr-number", "fail-on-error", "dry-run", "bot-login"}
+"""The inputs that steer the Action itself; every other input is a setting's."""
+KNOWN_INPUTS = set(INPUTS) | EDGE_INPUTS
+# Keys LiteLLM reads for the cloud providers people use as fallbacks: mask them at once.
+PROVIDER_KEYS = (
+    "OPENAI_API_KEY",
+    "ANTHROPIC_API_KEY",
+    "GEMINI_API_KEY",
+    "MISTRAL_API_KEY",
+    "GROQ_API_KEY",
+    "AZURE_API_KEY",
+    "COMMIT_POLISH_API_KEY",
+    "LLAMAFILE_API_KEY",
+)
+# Events whose checkout may be trusted to hold the repository's own config file.
+CHECKOUT_CONFIG_EVENTS = {"pull_request", "workflow_dispatch"}
+TRUE = {"true", "yes", "1", "on"}
+FALSE = {"false", "no", "0", "off", ""}
+
+
+@dataclass(frozen=True)
+class Inputs:
+    settings: dict[str, str]
+    token: str
+    pr_number: str
+    fail_on_error: bool
+    dry_run: bool
+    unknown: tuple[str, ...]
+    bot_login: str = ""
+
+
+def read_inputs(env: Mapping[str, str]) -> Inputs:
+    """`INPUT_*` variables, with hyphenated names as the runner passes them."""
+    raw: dict[str, str] = {}
+    for name, value in env.items():
+        if name.startswith("INPUT_"):
+            raw[name.removeprefix("INPUT_").lower().replace("_", "-")] = value.strip()
+    settings = {INPUTS[k]: v for k, v in raw.items() if k in INPUTS and v}
+    return Inputs(
+        settings=settings,
+        token=raw.get("github-token", ""),
+        pr_number=raw.get("pr-number", ""),
+        fail_on_error=_flag(raw, "fail-on-error"),
+        dry_run=_flag(raw, "dry-run"),
+        unknown=tuple(sorted(k for k in raw if k not in KNOWN_INPUTS)),
+        bot_login=raw.get("bot-login", ""),
+    )
+
+
+def _flag(raw: Mapping[str, str], name: str) -> bool:
+    value = raw.get(name, "").lower()
+    if value in TRUE | FALSE:
+        return value in TRUE
+    raise ConfigError(
+        f"input {name!r} is {raw[name]!r}, not true or false",
+        fix=f"set `{name}: true` or `{name}: false` in the step's `with:` block",
+    )
+
+
+def required(env: Mapping[str, str], name: str) -> str:
+    """A runner variable the Action cannot run without."""
+    value = env.get(name, "")
+    if not value:
+        raise ConfigError(
+            f"{name} is not set: this does not look like a GitHub Actions runner",
+            fix=f"run `commit-polish action` inside a workflow job, or set {name}",
+        )
+    return value
+
+
+def load_event(env: Mapping[str, str]) -> dict[str, Any]:
+    """The event payload the runner wrote to GITHUB_EVENT_PATH."""
+    path = Path(required(env, "GITHUB_EVENT_PATH"))
+    try:
+        payload = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(
+            f"the event file {path} (GITHUB_EVENT_PATH) does not exist",
+            fix="run the action from a workflow trigger; the runner writes this file",
+        ) from None
+    except (OSError, ValueError) as exc:
+        raise ConfigError(
+            f"the event file {path} is not valid JSON: {exc}",
+            fix="run the action from a workflow trigger; the runner writes this file",
+        ) from None
+    if not isinstance(payload, dict):
+        raise ConfigError(f"the event file {path} is not a JSON object", fix="see above")
+    return payload
+
+
+def mask_secrets(inputs: Inputs, env: Mapping[str, str], out: TextIO) -> None:
+    gha.mask(inputs.token, out=out)
+    for name in PROVIDER_KEYS:
+        gha.mask(env.get(name, ""), out=out)
+
+
+def step_settings(
+    inputs: Inputs,
+    repo_config: bool | tuple[str, str | None],
+    env: Mapping[str, str],
+    out: TextIO,
+) -> Settings:
+    """The Settings of this step: its inputs over the environment and the config files."""
+    settings, warnings = load_settings(
+        inputs.settings,
+        env=env,
+        repo_root=Path(env.get("GITHUB_WORKSPACE") or Path.cwd()),
+        repo_config=repo_config,
+        flag_label=input_spelling,
+    )
+    for warning in warnings:
+        gha.warning(warning, title="commit-polish setting", out=out)
+    if settings.api_key:
+        gha.mask(settings.api_key.get_secret_value(), out=out)
+    for fallback in settings.fallback_models:
+        if fallback.api_key_env:
+            gha.mask(env.get(fallback.api_key_env, ""), out=out)
+    return settings
+
+
+def repo_config_source(
+    event_name: str, client: GitHubClient, pr: PullRequest
+) -> bool | tuple[str, str | None]:
+    """Where `.github/commit-polish.toml` is read from.
+
+    Under pull_request_target and comment commands the job holds secrets while the checkout
+    may be the PR's code: a PR author must not point requests that carry cloud keys
+    elsewhere, so the file is read from the base branch through the API instead.
+    """
+    if event_name in CHECKOUT_CONFIG_EVENTS:
+        return True
+    text = client.read_file(pr.repo, str(REPO_CONFIG), pr.base_ref)
+    return (f"repository config {REPO_CONFIG} on {pr.base_ref}", text)

@@ -1,0 +1,237 @@
+"""The Action's edge: runner environment -> Settings -> pipeline -> one comment, outputs, exit.
+
+`commit-polish action` is the container's ENTRYPOINT and runs as a plain process too. `main`
+takes the environment (the process's when none is given) and hands it down; `action.inputs`
+reads the standard runner variables and the `INPUT_*` variables from it and masks secrets as
+soon as it reads them. Every failure maps to an annotation, a job-summary note and an exit code.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO
+
+from commit_polish import pipeline
+from commit_polish.action import comment, event
+from commit_polish.action import workflow as gha
+from commit_polish.action.inputs import (
+    load_event,
+    mask_secrets,
+    read_inputs,
+    repo_config_source,
+    required,
+    step_settings,
+)
+from commit_polish.errors import AllModelsFailedError, CommitPolishError, ConfigError, GitHubError
+from commit_polish.github.records import PullRequest, PullRequestRef, Skip
+from commit_polish.records import ChangeContext, Suggestion, tried_models
+from commit_polish.settings.model import Settings
+from commit_polish.wiring import make_completer, pipeline_options
+
+if TYPE_CHECKING:
+    from commit_polish.github.client import GitHubClient
+
+
+def _context(pr: PullRequest) -> ChangeContext:
+    return ChangeContext(
+        title=pr.title,
+        description=pr.body,
+        commit_messages=pr.commit_messages,
+        history=pr.history,
+        co_authors=pr.co_authors,
+        number=pr.number,
+    )
+
+
+def _suggest(
+    pr: PullRequest, settings: Settings, ref: PullRequestRef, env: Mapping[str, str]
+) -> Suggestion:
+    from commit_polish import llm  # LiteLLM is imported only once a model will be asked
+
+    options = pipeline_options(settings)
+    # A comment's text is an instruction to the model, never a setting.
+    extra = "\n".join(part for part in (options.instructions, ref.instructions) if part)
+    return pipeline.run(
+        pr.diff,
+        _context(pr),
+        dataclasses.replace(options, instructions=extra),
+        count=llm.token_counter(settings.model),
+        completer=make_completer(settings, env),
+    )
+
+
+def run(env: Mapping[str, str], out: TextIO = sys.stdout) -> int:
+    inputs = read_inputs(env)
+    mask_secrets(inputs, env, out)
+    for name in inputs.unknown:
+        gha.warning(f"unknown input {name!r} is ignored", title="commit-polish input", out=out)
+    event_name = required(env, "GITHUB_EVENT_NAME")
+    repo = required(env, "GITHUB_REPOSITORY")
+    target = event.read_event(
+        event_name, load_event(env), repo=repo, pr_number_input=inputs.pr_number
+    )
+    if isinstance(target, Skip):
+        gha.notice(f"commit-polish skipped: {target.reason}", out=out)
+        return 0
+    if not inputs.token:
+        raise ConfigError(
+            "no GitHub token: the github-token input is empty",
+            fix="keep the default `github-token: ${{ github.token }}` or pass a token",
+        )
+    from commit_polish.github.client import GitHubClient, GitHubRequestError
+
+    # A GitHub App's token writes as `<app-slug>[bot]`; an Actions token as github-actions[bot].
+    bots = frozenset({inputs.bot_login or "github-actions[bot]"})
+    client = GitHubClient(
+        inputs.token,
+        base_url=env.get("GITHUB_API_URL") or "https://api.github.com",
+        bot_logins=bots,
+    )
+    pr = client.read_pull_request(target.repo, target.number)
+    refusal = _refusal(client, target, pr)
+    if refusal:
+        gha.notice(f"commit-polish skipped: {refusal}", out=out)
+        return 0
+    settings = step_settings(inputs, repo_config_source(event_name, client, pr), env, out)
+    suggestion = _suggest(pr, settings, target, env)
+    url, problem = "", None
+    if not inputs.dry_run:
+        try:
+            url = _post(client, pr, comment.render(suggestion, pr), out)
+        except GitHubRequestError as exc:  # also a read on the way: the message is kept below
+            problem = exc
+            gha.warning(str(exc), title=exc.title, out=out)
+    _report(suggestion, pr, url, env, out)
+    _missing_key_warnings(settings, suggestion, env, out)
+    return _exit_code(suggestion, problem, inputs.fail_on_error)
+
+
+def _post(client: GitHubClient, pr: PullRequest, body: str, out: TextIO) -> str:
+    """The comment's URL, or "" when the PR moved on: a run for an older head must never
+    overwrite the message of a newer one (the client checks the head right before writing)."""
+    result = client.upsert_comment(
+        pr.repo, pr.number, body, is_ours=_is_ours, head=pr.head_sha, head_of=comment.parse_marker
+    )
+    if result.action != "stale":
+        return result.url
+    gha.notice(
+        f"commit-polish: #{pr.number} moved on from {pr.head_sha[:12]} while the message was "
+        "written; the run for the new head updates the comment",
+        out=out,
+    )
+    return ""
+
+
+def _is_ours(body: str) -> bool:
+    return comment.parse_marker(body) is not None
+
+
+def _refusal(client: Any, target: PullRequestRef, pr: PullRequest) -> str | None:
+    if pr.state != "open":
+        return f"pull request #{pr.number} is {pr.state}"
+    asker = target.commenter
+    if asker and not target.commenter_trusted and not client.can_write(pr.repo, asker):
+        return (
+            f"{asker} asked for a new message but has no write access to {pr.repo} and is "
+            "not the pull request's author"
+        )
+    return None
+
+
+def _report(
+    suggestion: Suggestion, pr: PullRequest, url: str, env: Mapping[str, str], out: TextIO
+) -> None:
+    message = suggestion.message
+    cost = suggestion.cost_usd
+    gha.set_outputs(
+        {
+            "message": message.text,
+            "subject": message.subject,
+            "body": message.body,
+            "model": suggestion.model or "",
+            "comment-url": url,
+            "cost-usd": "" if cost is None else f"{cost:.6f}",
+        },
+        _path(env, "GITHUB_OUTPUT"),
+        out=out,
+    )
+    gha.append_summary(comment.summary(suggestion, pr), _path(env, "GITHUB_STEP_SUMMARY"))
+    if not message.from_model:
+        gha.warning(
+            f"every model failed ({tried_models(suggestion.attempts)}); the suggested message "
+            "was built from the diff",
+            title="commit-polish: no model answered",
+            out=out,
+        )
+
+
+def _missing_key_warnings(
+    settings: Settings, suggestion: Suggestion, env: Mapping[str, str], out: TextIO
+) -> None:
+    """A fallback that was asked and refused for want of a key names the variable to set.
+
+    One that was never reached stays quiet here: its key may be missing on purpose (a fork's
+    run gets no secrets) and the run did not need it."""
+    from commit_polish import llm
+
+    refused = {a.model for a in suggestion.attempts if a.outcome == "auth"}
+    for fallback in settings.fallback_models:
+        if fallback.model not in refused:
+            continue
+        # The step's environment, where `settings.load.endpoints` took the keys from.
+        names: tuple[str, ...]
+        if fallback.api_key_env:
+            names = () if env.get(fallback.api_key_env) else (fallback.api_key_env,)
+        else:
+            names = () if fallback.api_base else llm.missing_keys(fallback.model)
+        if names:
+            gha.warning(
+                f"fallback model {fallback.model!r} was asked and refused: its key "
+                f"{' or '.join(names)} is not set in the step's environment. Fix: add "
+                f"`{names[0]}: ${{{{ secrets.{names[0]} }}}}` under the step's `env:`",
+                title="commit-polish: missing API key",
+                out=out,
+            )
+
+
+def _path(env: Mapping[str, str], name: str) -> Path | None:
+    value = env.get(name)
+    return Path(value) if value else None
+
+
+def _exit_code(suggestion: Suggestion, problem: GitHubError | None, fail_on_error: bool) -> int:
+    if not fail_on_error:
+        return 0
+    if not suggestion.message.from_model:
+        return AllModelsFailedError.exit_code
+    return problem.exit_code if problem else 0
+
+
+def main(env: Mapping[str, str] | None = None, out: TextIO = sys.stdout) -> int:
+    """Run the Action; only a wrong configuration, or `fail-on-error`, fails the step.
+
+    `commit-polish action` passes the environment the CLI read; None reads the process's."""
+    env = dict(os.environ) if env is None else env
+    try:
+        return run(env, out)
+    except CommitPolishError as exc:
+        fail = isinstance(exc, ConfigError) or _fail_on_error(env)
+        note = gha.error if fail else gha.warning
+        note(str(exc), title=exc.title, out=out)
+        gha.append_summary(
+            f"### {exc.title}\n\n{exc.message}\n\n**Fix:** {exc.fix or 'see the log'}\n",
+            _path(env, "GITHUB_STEP_SUMMARY"),
+        )
+        return exc.exit_code if fail else 0
+
+
+def _fail_on_error(env: Mapping[str, str]) -> bool:
+    """Read leniently here: a bad value has already been reported as a configuration error."""
+    try:
+        return read_inputs(env).fail_on_error
+    except ConfigError:
+        return False

@@ -1,0 +1,237 @@
+"""`commit-polish eval --repo`: cases from a local repository's own squash-merged PRs.
+
+Each record has the data set's format (shared/eval/README.md), so a team can measure the tool
+on its own history exactly as on the published set. Three git calls whatever N is (more
+only where PRs are rare in the log): where the repository is, one first-parent log for the
+candidates and their history, and one `log -p` for every picked diff.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TypedDict
+
+from commit_polish import localgit
+from commit_polish.errors import InputError
+from commit_polish.evaluation.metrics import CONVENTIONAL
+from commit_polish.message.body import is_trailer
+
+HISTORY = localgit.HISTORY
+READ_AHEAD = 200
+_FIX = "give --repo a git repository whose current branch squash-merges its pull requests"
+# NUL cannot occur in a commit's fields; with -z every commit ends in one too.
+_LOG_FORMAT = "%H%x00%P%x00%an <%ae>%x00%aI%x00%B"
+_FIELDS = 5
+# Explicit where a user's config could change the text: `git diff -M parent sha` as the data
+# set has it, with a/ b/ prefixes and 3 lines of context.
+_DIFF_OPTIONS = (
+    "-p",
+    "-M",
+    "-U3",
+    "--no-color",
+    "--no-ext-diff",
+    "--src-prefix=a/",
+    "--dst-prefix=b/",
+)
+# A PR squashed twice gets the suffix twice: the data set strips every one.
+_PR = re.compile(r"^(?P<subject>.*?\S)(?: \(#\d+\))* \(#(?P<pr>\d+)\)$")
+_BOT = re.compile(
+    r"\[bot\]|dependabot|renovate|github-actions|pre-commit-ci|greenkeeper|snyk-bot|mergify"
+    r"|allcontributors|imgbot",
+    re.IGNORECASE,
+)
+# Releases, version bumps and dependency bumps: templated text, not a person describing a change.
+_NOT_WRITTEN = re.compile(
+    r"""^(?:
+        v?\d+(?:\.\d+)+\S*$
+      | (?:releas(?:e|ing)|version|prepare(?:\s+for)?\s+release)\b\W*v?\d+(?:\.\d+)+
+      | bump(?:\s+the)?\s+version\b
+      | chore\(release\)
+      | chore(?:\([^)]*\))?!?:\s*(?:release|bump\s+version)\b
+      | (?:build|chore)\(deps(?:-dev)?\):
+      | bump\s+\S+\s+from\s+\S+\s+to\s+\S+
+    )""",
+    re.IGNORECASE | re.VERBOSE,
+)
+_SEPARATOR = re.compile(r"^-{3,}$")
+
+
+class Record(TypedDict):
+    """One case, in the data set's format."""
+
+    id: str
+    repo: str
+    sha: str
+    parent: str
+    pr: int
+    date: str
+    subject: str
+    subject_raw: str
+    body: str
+    trailers: list[str]
+    diff: str
+    files_changed: int
+    additions: int
+    deletions: int
+    diff_bytes: int
+    size_bucket: str
+    style: str
+    body_kind: str
+    history: list[str]
+
+
+@dataclass(frozen=True, slots=True)
+class Commit:
+    sha: str
+    parents: tuple[str, ...]
+    author: str
+    date: str
+    message: str
+
+    @property
+    def subject(self) -> str:
+        return self.message.partition("\n")[0]
+
+
+def squash_pr(commit: Commit) -> re.Match[str] | None:
+    """The subject and PR number of a squash-merged PR a person wrote, else None."""
+    if len(commit.parents) != 1 or _BOT.search(commit.author):
+        return None
+    match = _PR.match(commit.subject)
+    if match is None or _NOT_WRITTEN.match(match["subject"]):
+        return None
+    return match
+
+
+def records(repo: Path, last: int) -> list[Record]:
+    """The `last` most recent squash-merged PRs on HEAD's first-parent history, newest first."""
+    top = Path(localgit.git(repo, "rev-parse", "--show-toplevel", fix=_FIX).decode().strip())
+    commits, picked = _candidates(repo, last)
+    if not picked:
+        raise InputError(
+            f"no squash-merged PR commit (one parent, subject ending in ` (#N)`, not a bot's or "
+            f"a release's) in the first-parent history of HEAD in {top}",
+            fix=_FIX,
+        )
+    diffs = _diffs(repo, [commits[index].sha for index, _ in picked])
+    subjects = [commit.subject for commit in commits]
+    return [
+        _record(
+            top.name,
+            commits[index],
+            match,
+            diffs.get(commits[index].sha, b""),
+            subjects[index + 1 : index + 1 + HISTORY],
+        )
+        for index, match in picked
+    ]
+
+
+def _candidates(repo: Path, last: int) -> tuple[list[Commit], list[tuple[int, re.Match[str]]]]:
+    # One read is enough where most commits are PRs; it grows only when they are rare.
+    count = max(READ_AHEAD, 2 * last + HISTORY)
+    while True:
+        commits = _log(repo, count)
+        picked = [(i, m) for i, c in enumerate(commits) if (m := squash_pr(c))][:last]
+        exhausted = len(commits) < count
+        if exhausted or (len(picked) == last and picked[-1][0] + HISTORY < len(commits)):
+            return commits, picked
+        count *= 4
+
+
+def _log(repo: Path, count: int) -> list[Commit]:
+    # --no-merges as `suggest` reads history; --first-parent: the branch's own line, not the
+    # commits of branches merged into it.
+    args = ("--first-parent", "--no-merges", "--no-show-signature", "-z", f"-n{count}")
+    out = localgit.git(repo, "log", *args, f"--format={_LOG_FORMAT}", "HEAD", "--", fix=_FIX)
+    fields = out.decode("utf-8", "replace").split("\0")
+    return [
+        Commit(sha, tuple(parents.split()), author, date, message)
+        for sha, parents, author, date, message in (
+            fields[i : i + _FIELDS] for i in range(0, len(fields) - _FIELDS + 1, _FIELDS)
+        )
+    ]
+
+
+def _diffs(repo: Path, shas: list[str]) -> dict[str, bytes]:
+    # One commit's `log -p` against its single parent is `git diff -M parent sha`.
+    args = ("--no-walk=unsorted", "--no-show-signature", *_DIFF_OPTIONS, "--format=%x00%H")
+    out = localgit.git(repo, "log", *args, *shas, "--", fix=_FIX)
+    diffs: dict[str, bytes] = {}
+    for section in out.split(b"\0")[1:]:
+        sha, _, rest = section.partition(b"\n")
+        diffs[sha.decode()] = rest.removeprefix(b"\n")
+    return diffs
+
+
+def _record(
+    name: str, commit: Commit, match: re.Match[str], raw: bytes, history: list[str]
+) -> Record:
+    body, trailers = split_body(commit.message)
+    diff = raw.decode("utf-8", "replace")
+    files, additions, deletions = diff_stats(diff)
+    return Record(
+        id=f"{name}@{commit.sha[:12]}",
+        repo=name,
+        sha=commit.sha,
+        parent=commit.parents[0],
+        pr=int(match["pr"]),
+        date=commit.date,
+        subject=match["subject"],
+        subject_raw=commit.subject,
+        body=body,
+        trailers=trailers,
+        diff=diff,
+        files_changed=files,
+        additions=additions,
+        deletions=deletions,
+        diff_bytes=len(raw),
+        size_bucket=size_bucket(additions + deletions),
+        style="conventional" if CONVENTIONAL.match(match["subject"]) else "plain",
+        body_kind=body_kind(body),
+        history=history,
+    )
+
+
+def split_body(message: str) -> tuple[str, list[str]]:
+    """The message's body without its `*-by:` trailers, and the trailers in order.
+
+    GitHub's squash message repeats each commit's trailers inside the commit list and puts the
+    co-authors after a `---------` line: trailers are taken from every line, that line dropped.
+    """
+    lines = message.strip("\n").split("\n")[1:]
+    trailers = [line.strip() for line in lines if is_trailer(line)]
+    kept = [line.rstrip() for line in lines if not is_trailer(line)]
+    while kept and (not kept[-1] or (trailers and _SEPARATOR.match(kept[-1]))):
+        kept.pop()
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(kept)).strip("\n"), trailers
+
+
+def diff_stats(diff: str) -> tuple[int, int, int]:
+    """Files, added and removed lines, as the data set counts them (`+`/`-` lines in hunks)."""
+    files = additions = deletions = 0
+    in_hunk = False
+    for line in diff.split("\n"):
+        if line.startswith("diff --git "):
+            files, in_hunk = files + 1, False
+        elif line.startswith("@@"):
+            in_hunk = True
+        elif in_hunk and line.startswith("+"):
+            additions += 1
+        elif in_hunk and line.startswith("-"):
+            deletions += 1
+    return files, additions, deletions
+
+
+def size_bucket(changed: int) -> str:
+    return "small" if changed < 200 else "medium" if changed <= 2000 else "large"
+
+
+def body_kind(body: str) -> str:
+    """`empty`, `prose`, or `commit_list`: GitHub's default `* commit` list and nothing else."""
+    lines = [line for line in body.splitlines() if line.strip()]
+    if not lines:
+        return "empty"
+    return "commit_list" if all(line.startswith("* ") for line in lines) else "prose"

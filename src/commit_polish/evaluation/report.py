@@ -1,0 +1,125 @@
+"""Score `commit-polish eval` answers against the maintainers' messages; pure."""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from commit_polish.evaluation import metrics
+from commit_polish.evaluation.cases import Case
+
+GROUPS: dict[str, Callable[[Case], str]] = {
+    "repo": lambda case: case.repo,
+    "style": lambda case: case.style,
+    "size": lambda case: case.size,
+}
+# Column key, heading, width: the order of the printed table and of the JSON summary.
+COLUMNS = (
+    ("n", "n", 4),
+    ("bnorm_subject", "B-Norm subj", 11),
+    ("bnorm_message", "B-Norm msg", 10),
+    ("rougeL_subject", "ROUGE-L subj", 12),
+    ("rougeL_message", "ROUGE-L msg", 11),
+    ("exact_subject", "exact %", 7),
+    ("subject_le72", "1-72 %", 6),
+    ("conv_type_agree", "conv type %", 11),
+    ("conv_format_rate", "conv form %", 11),
+    ("n_conventional", "n conv", 6),
+    ("fallback", "fallback", 8),
+    ("median_seconds", "median s", 8),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Score:
+    """One case's scores, 0-100; the conventional ones are None on plain-style cases."""
+
+    case: Case
+    bnorm_subject: float
+    bnorm_message: float
+    rouge_subject: float
+    rouge_message: float
+    exact_subject: bool
+    subject_fits: bool
+    type_agrees: bool | None
+    conventional_form: bool | None
+    from_model: bool
+    seconds: float
+
+
+def score(case: Case, result: Mapping[str, Any]) -> Score:
+    subject, body = metrics.split_message(str(result.get("message", "")))
+    predicted = f"{subject}\n\n{body}" if body else subject
+    conventional = case.style == "conventional"
+    kind = metrics.commit_type(subject)
+    return Score(
+        case=case,
+        bnorm_subject=metrics.bnorm(case.subject, subject),
+        bnorm_message=metrics.bnorm(case.reference, predicted),
+        rouge_subject=metrics.rouge_l(case.subject, subject),
+        rouge_message=metrics.rouge_l(case.reference, predicted),
+        exact_subject=subject == case.subject,
+        subject_fits=metrics.subject_fits(subject),
+        type_agrees=kind == metrics.commit_type(case.subject) if conventional else None,
+        conventional_form=kind is not None if conventional else None,
+        from_model=bool(result.get("from_model", True)),
+        seconds=float(result.get("seconds", 0.0)),
+    )
+
+
+def _mean(values: Sequence[float]) -> float | None:
+    return round(statistics.fmean(values), 2) if values else None
+
+
+def _share(flags: Sequence[bool | None]) -> float | None:
+    known = [float(flag) * 100 for flag in flags if flag is not None]
+    return _mean(known)
+
+
+def summarise(scores: Sequence[Score]) -> dict[str, float | int | None]:
+    """Means over the cases; shares in percent; conventional shares over conventional cases."""
+    return {
+        "n": len(scores),
+        "bnorm_subject": _mean([s.bnorm_subject for s in scores]),
+        "bnorm_message": _mean([s.bnorm_message for s in scores]),
+        "rougeL_subject": _mean([s.rouge_subject for s in scores]),
+        "rougeL_message": _mean([s.rouge_message for s in scores]),
+        "exact_subject": _share([s.exact_subject for s in scores]),
+        "subject_le72": _share([s.subject_fits for s in scores]),
+        "conv_type_agree": _share([s.type_agrees for s in scores]),
+        "conv_format_rate": _share([s.conventional_form for s in scores]),
+        "n_conventional": sum(s.type_agrees is not None for s in scores),
+        "fallback": sum(not s.from_model for s in scores),
+        "median_seconds": (
+            round(statistics.median(s.seconds for s in scores), 1) if scores else None
+        ),
+    }
+
+
+def grouped(scores: Sequence[Score], by: str | None) -> dict[str, dict[str, float | int | None]]:
+    """`all`, then one summary per group value (sorted) when `by` is given."""
+    table = {"all": summarise(scores)}
+    if by is not None:
+        key = GROUPS[by]
+        for value in sorted({key(s.case) for s in scores}):
+            table[value] = summarise([s for s in scores if key(s.case) == value])
+    return table
+
+
+def format_table(table: Mapping[str, Mapping[str, float | int | None]]) -> str:
+    width = max([5, *(len(name) for name in table)])
+    lines = [" ".join([f"{'group':<{width}}", *(f"{h:>{w}}" for _, h, w in COLUMNS)])]
+    for name, row in table.items():
+        cells = [_cell(row.get(key), w) for key, _, w in COLUMNS]
+        lines.append(" ".join([f"{name:<{width}}", *cells]))
+    return "\n".join(lines)
+
+
+def _cell(value: float | int | None, width: int) -> str:
+    if value is None:
+        return f"{'-':>{width}}"
+    if isinstance(value, int):
+        return f"{value:>{width}d}"
+    return f"{value:>{width}.2f}"

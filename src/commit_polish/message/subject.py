@@ -1,0 +1,297 @@
+"""Repair a commit subject: imperative mood, the repository's style, at most 72 characters."""
+
+from __future__ import annotations
+
+import re
+
+from commit_polish.message.style import (
+    MIN_EXAMPLES,
+    Prefix,
+    RepoStyle,
+    Style,
+    canonical_type,
+    infer_type,
+    is_file_scope,
+    parse_prefix,
+    strip_pr_number,
+)
+
+
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(text.split())
+
+
+_VERBS = _words(
+    "add fix update remove delete improve refactor rename move change use make allow support "
+    "handle implement introduce replace enable disable create bump upgrade downgrade drop clean "
+    "simplify extend document correct prevent avoid ensure convert expose export return optimize "
+    "revert release deprecate migrate adjust tweak reduce increase restore split pass check "
+    "validate apply include exclude ignore skip show hide raise catch install configure resolve "
+    "clarify rewrite format cache load parse read write build run call wrap register unify "
+    "generate emit respect preserve keep limit accept reject require provide store detect set "
+    "merge test log print modify reorganize standardize"
+)
+# "-ing" is left alone for verbs whose gerund is also a common noun ("Logging of x",
+# "Caching layer", "Testing utilities"): changing those would change the meaning.
+_GERUND_NOUNS = frozenset(
+    _words(
+        "log cache test build format parse load merge release document run read write install "
+        "configure print check set pass call wrap store keep"
+    )
+)
+_IRREGULAR = {
+    "make": ("made",),
+    "run": ("ran",),
+    "write": ("wrote", "written"),
+    "rewrite": ("rewrote", "rewritten"),
+    "build": ("built",),
+    "keep": ("kept",),
+    "catch": ("caught",),
+    "show": ("shown",),
+    "hide": ("hid", "hidden"),
+}
+_DOUBLED = frozenset(_words("drop skip wrap log emit plan ship strip pin run set split"))
+_SAME_PAST = frozenset(_words("set split read"))
+# Words a shortened subject must not end with: they promise a continuation.
+_DANGLING = frozenset(
+    _words(
+        "a an the to of for with in on at by from into onto and or but nor as via when that which "
+        "so if than then while instead also is are was were be been being has have not even only "
+        "just"
+    )
+)
+# Trailing words that a long subject loses first: the subject reads complete without them.
+_ADVERBS = frozenset(
+    _words("instead too also now again here there properly correctly accordingly anymore")
+)
+# Where a long subject may end: after a clause (tried first), else before "and" or "with".
+_CLAUSE = re.compile(
+    r",\s|;\s|:\s|\.\s|\s[-\u2013\u2014]\s|\s(?:so that|in order to|so as to|because|since|which|"
+    r"that|while|when|if|unless|until|after|before|where|instead of|rather than|due to|"
+    r"in favou?r of|as well as)\s"
+)
+_CONJUNCTION = re.compile(r"\s(?:and|with|or)\s")
+# Last resort before a bare word cut: end where a trailing phrase starts, not inside it
+# ("... authentication in the advanced" reads cut off; "... authentication" does not).
+_PHRASE = re.compile(r"\s(?:by|in|on|for|from|to|of|at|via|using|across|inside|without)\s")
+# A second sentence or a trailing tag ("Fix x. [test]"): the subject is the first sentence.
+_SENTENCE_END = re.compile(r"(?<![A-Za-z]\.[a-z])(?<!\be\.g)(?<!\bi\.e)(?<!\betc)(?<!\bvs)\.\s+\S")
+_TAG = re.compile(r"\s+\[[\w .-]{1,20}\]$")
+_LEAD = re.compile(r"^[^\x00-\x7f\w]+\s*")  # an emoji prefix (gitmoji)
+_NAME_SCOPE = re.compile(r"^[A-Za-z0-9_][\w./-]{0,29}$")
+_GO_PREFIX = re.compile(r"^(?P<scope>[a-z][\w/.-]{1,29}):\s+(?P<rest>\S.*)$")
+
+
+def _forms(verb: str) -> set[str]:
+    stem = verb + verb[-1] if verb in _DOUBLED else verb
+    if verb.endswith(("s", "x", "z", "ch", "sh")):
+        third = verb + "es"
+    elif re.search(r"[^aeiou]y$", verb):
+        third = verb[:-1] + "ies"
+    else:
+        third = verb + "s"
+    if verb in _SAME_PAST:
+        past = verb
+    elif verb.endswith("e"):
+        past = verb + "d"
+    elif re.search(r"[^aeiou]y$", verb):
+        past = verb[:-1] + "ied"
+    else:
+        past = stem + "ed"
+    forms = {third, past, *_IRREGULAR.get(verb, ())}
+    if verb not in _GERUND_NOUNS:
+        forms.add((verb[:-1] if verb.endswith("e") and not verb.endswith("ee") else stem) + "ing")
+    forms.discard(verb)
+    return forms
+
+
+IMPERATIVE: dict[str, str] = {form: verb for verb in _VERBS for form in _forms(verb)}
+"""Inflected form (lowercase) -> imperative, for the verbs commit subjects start with."""
+
+
+def imperative(text: str) -> str:
+    """`Added x` -> `Add x`, keeping the rest of the text and the first word's case."""
+    match = re.match(r"([A-Za-z]+)\b", text)
+    if match is None or match[1].lower() not in IMPERATIVE:
+        return text
+    verb = IMPERATIVE[match[1].lower()]
+    if match[1][0].isupper():
+        verb = verb.capitalize()
+    return verb + text[match.end() :]
+
+
+def tidy(subject: str) -> str:
+    """Remove wrapping quotes, ` (#N)`, Markdown markers and trailing punctuation."""
+    subject = re.sub(r"^\s*#{1,6}\s+", "", subject.strip())
+    subject = re.sub(r"^(\*\*|__)(.+)\1$", r"\2", subject.strip())
+    subject = unwrap(strip_pr_number(subject))
+    subject = re.sub(r"[\s.,;:\u2026]+$", "", subject)
+    return " ".join(subject.split())
+
+
+def unwrap(subject: str) -> str:
+    """Drop quotes or backticks around the whole subject, but not around its first word."""
+    for left, right in (('"', '"'), ("'", "'"), ("\u201c", "\u201d"), ("`", "`")):
+        if len(subject) < 2 or not (subject.startswith(left) and subject.endswith(right)):
+            continue
+        inner = subject[1:-1]
+        if left != "`":
+            if inner.count(left) % 2 == 0:
+                return inner.strip()
+            continue
+        # "`a` and `b`" is two code spans; "`Update `x` now`" is one wrapper: its first
+        # span would end with a space, which no real code span does.
+        spans = inner.split("`")
+        if len(spans) == 1 or spans[0].endswith(" ") or spans[-1].startswith(" "):
+            return inner.strip()
+    return subject
+
+
+def _cut(text: str, width: int) -> str:
+    """At most `width` characters, cut at a clause or else a word boundary, never mid-word."""
+    if len(text) <= width:
+        return text
+    text = re.sub(r"\s+\([^()`]*\)", "", text)  # parentheticals go first, calls `f(x)` stay
+    words = text.split(" ")
+    while len(" ".join(words)) > width and words[-1].lower().strip(",;:") in _ADVERBS:
+        words.pop()
+    text = " ".join(words)
+    if len(text) <= width:
+        return text
+    for boundary in (_CLAUSE, _CONJUNCTION, _PHRASE):
+        ends = [m.start() for m in boundary.finditer(text) if width // 2 <= m.start() <= width]
+        if ends:
+            return _trim(text[: ends[-1]])
+    space = text.rfind(" ", 0, width + 1)
+    if space <= 0:  # one huge token: cut at a path or name separator, as a last resort
+        seps = [i for i, c in enumerate(text[:width]) if c in "./_-:"]
+        return text[: seps[-1]] if seps and seps[-1] > 0 else text[:width]
+    return _trim(text[:space])
+
+
+def _trim(text: str) -> str:
+    words = text.rstrip(" ,;:-").split(" ")
+    while len(words) > 1 and words[-1].lower().strip(",;:") in _DANGLING:
+        words.pop()
+    if len(words) > 2 and words[-2].lower() == "to":  # "... to use" without its object
+        words = words[:-2]
+    text = " ".join(words).rstrip(" ,;:-")
+    if text.count("`") % 2:  # never leave a code span open
+        head = text[: text.rfind("`")].rstrip()
+        text = _trim(head) if len(head.split()) >= 2 else text.replace("`", "")
+    return text
+
+
+def _case(text: str, capital: bool) -> str:
+    """The description with a capital first letter, or a lowercase one.
+
+    Only an ordinary word changes case: `README`, `GitHub` or `iOS` stay as written.
+    """
+    match = re.match(r"([A-Za-z][a-z]*)\b", text)
+    if match is None:
+        return text
+    word = match[1]
+    if not capital and word[0].isupper() and word[1:].islower():
+        return word.lower() + text[match.end() :]
+    if capital and word.islower():
+        return word.capitalize() + text[match.end() :]
+    return text
+
+
+# gitmoji.dev's emoji for each type, for a repository whose subjects open with one.
+_GITMOJI = {
+    "feat": "\u2728",  # sparkles
+    "fix": "\U0001f41b",  # bug
+    "docs": "\U0001f4dd",  # memo
+    "refactor": "\u267b\ufe0f",  # recycle
+    "perf": "\u26a1\ufe0f",  # zap
+    "test": "\u2705",  # white check mark
+    "build": "\U0001f4e6",  # package
+    "ci": "\U0001f477",  # construction worker
+    "chore": "\U0001f527",  # wrench
+    "style": "\U0001f3a8",  # art
+    "revert": "\u23ea",  # rewind
+}
+_UPGRADE = "\u2b06\ufe0f"  # up arrow, gitmoji's "upgrade dependencies"
+
+
+def _emoji(description: str, repo: RepoStyle) -> str:
+    """The emoji for what the subject says it does; when its words do not tell, the one the
+    repository uses most."""
+    if re.match(r"(?i)(?:upgrade|bump)\b", description):
+        return _UPGRADE
+    kind = infer_type(description, default="")
+    if not kind:
+        return repo.emojis[0] if repo.emojis else _GITMOJI["feat"]
+    return _GITMOJI.get(kind, _GITMOJI["fix"])
+
+
+def _scope(scope: str | None, repo: RepoStyle) -> str | None:
+    """Keep a scope that names a component, as the repository would write it."""
+    if scope is None or not _NAME_SCOPE.match(scope):
+        return None
+    if is_file_scope(scope) and not repo.file_scopes:
+        return None
+    return scope if repo.scoped else None
+
+
+def fix_subject(
+    subject: str,
+    *,
+    style: Style | None,
+    repo: RepoStyle,
+    width: int = 72,
+    type_hint: str | None = None,
+) -> str:
+    """The subject in the target style, imperative, and at most `width` characters.
+
+    `style=None` (mixed or unknown history) keeps the model's choice of prefix.
+    """
+    subject = tidy(_first_sentence(subject, repo))
+    if style is None and repo.examples and not repo.types:
+        style = Style.PLAIN  # the history shows no prefix at all
+    if style is Style.PLAIN:
+        prefix = parse_prefix(subject)  # only real types: "cmd: x" is a plain repo's habit
+        return _plain(prefix.description if prefix else subject, width, repo)
+    if style is None and parse_prefix(subject, repo.types) is None:
+        return _plain(subject, width, repo)
+    return _conventional(subject, repo, width, type_hint)
+
+
+def _first_sentence(subject: str, repo: RepoStyle) -> str:
+    """Drop what follows the subject's first sentence, and a `[tag]` the history never ends with."""
+    if not any(example.rstrip().endswith("]") for example in repo.examples):
+        subject = _TAG.sub("", subject.strip())
+    end = _SENTENCE_END.search(subject)
+    if end is not None and len(subject[: end.start()].split()) >= 3:
+        return subject[: end.start()]
+    return subject
+
+
+def _conventional(subject: str, repo: RepoStyle, width: int, type_hint: str | None) -> str:
+    prefix = parse_prefix(subject, repo.types)
+    if prefix is None:
+        go = _GO_PREFIX.match(subject)  # "renderer: fix x", the Go habit, becomes the scope
+        description = _LEAD.sub("", go["rest"] if go else subject)
+        kind = type_hint or infer_type(imperative(description))
+        prefix = Prefix(kind, go["scope"] if go else None, False, description)
+    kind = canonical_type(prefix.type, repo.types)
+    scope = _scope(prefix.scope, repo)
+    bang = "!" if prefix.breaking else ""
+    head = f"{kind}({scope}){bang}: " if scope else f"{kind}{bang}: "
+    rest = _case(imperative(tidy(prefix.description)), repo.capitalised_after_type is True)
+    return head + tidy(_cut(rest, width - len(head)))
+
+
+def _plain(text: str, width: int, repo: RepoStyle) -> str:
+    lead_match = _LEAD.match(text)
+    lead = lead_match.group(0) if lead_match else ""
+    rest = tidy(text[len(lead) :])
+    if not _GO_PREFIX.match(rest):  # "cmd: handle x" is written that way on purpose
+        rest = _case(imperative(rest), repo.capitalised is not False)
+    known = len(repo.examples) >= MIN_EXAMPLES
+    if repo.gitmoji and not lead:
+        lead = _emoji(rest, repo) + " "
+    elif known and not repo.gitmoji and lead:
+        lead = ""  # an emoji the repository never uses
+    return tidy(lead + _cut(rest, width - len(lead)))

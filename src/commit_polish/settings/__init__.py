@@ -1,0 +1,1 @@
+"""The settings: one declaration per setting (`declared`), the model (`model`), loading (`load`)."""

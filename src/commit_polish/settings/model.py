@@ -1,0 +1,159 @@
+"""The Settings model: each setting's type, default and checks, frozen, keys as `SecretStr`.
+
+A field's names (flag, Action input, environment variables) are declared once, in
+`settings.declared`; the checks here turn LiteLLM's silent endpoint pitfalls into errors that
+say the fix. No I/O: `settings.load` gathers the values and validates them here.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+from urllib.parse import urlsplit
+
+from pydantic import (
+    AliasChoices,
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+from pydantic_settings import BaseSettings, NoDecode, PydanticBaseSettingsSource, SettingsConfigDict
+
+from commit_polish.settings.declared import BY_NAME, ENV_PREFIX, Style
+
+DEFAULT_MODEL = "llamafile/qwen2.5-coder-1.5b-instruct"
+DEFAULT_API_BASE = "http://127.0.0.1:8080/v1"
+# Providers whose api_base is an OpenAI-style root that must end in /v1.
+V1_PROVIDERS = ("llamafile/", "openai/")
+
+
+class FallbackModel(BaseModel):
+    """A model tried after the primary, with its own endpoint and key."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    model: str
+    api_base: str | None = None
+    api_key_env: str | None = None
+    """The environment variable holding this model's key; unset means LiteLLM's default
+    variable for the provider (OPENAI_API_KEY, ANTHROPIC_API_KEY, ...)."""
+
+    @model_validator(mode="after")
+    def _check(self) -> FallbackModel:
+        _check_api_base(_check_model(self.model), self.api_base)
+        return self
+
+
+def _listish(value: Any) -> Any:
+    """Accept a JSON list, a comma-separated string, or a real list."""
+    if isinstance(value, str):
+        text = value.strip()
+        if text.startswith("["):
+            return json.loads(text)
+        return [part.strip() for part in text.split(",") if part.strip()]
+    return value
+
+
+class Settings(BaseSettings):
+    """Every setting, validated; the fields are those of `settings.declared.SETTINGS`.
+
+    pydantic-settings reads the environment for it, but only the mapping an edge hands to
+    `settings.load`: constructing Settings reads nothing but its keyword arguments."""
+
+    # Defaults are checked too: the default api_base must suit the model a file names.
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX,
+        frozen=True,
+        extra="forbid",
+        populate_by_name=True,
+        validate_default=True,
+    )
+
+    model: str = DEFAULT_MODEL
+    api_base: str | None = Field(
+        default=DEFAULT_API_BASE, validation_alias=AliasChoices(*BY_NAME["api_base"].env)
+    )
+    api_key: SecretStr | None = None
+    fallback_models: Annotated[tuple[FallbackModel, ...], NoDecode] = ()
+    timeout: float = Field(default=120.0, gt=0, le=3600)
+    retries: int = Field(default=1, ge=0, le=5)
+    max_prompt_tokens: int = Field(default=768, ge=256, le=1_000_000)
+    max_output_tokens: int = Field(default=96, ge=16, le=8192)
+    temperature: float = Field(default=0.2, ge=0, le=2)
+    style: Style = "auto"
+    language: str = "English"
+    instructions: str = ""
+    ignore: Annotated[tuple[str, ...], NoDecode] = ()
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Only the values passed in: the process's environment and dotenv files are the
+        edge's to read, and `settings.load` hands them over."""
+        return (init_settings,)
+
+    @field_validator("fallback_models", mode="before")
+    @classmethod
+    def _parse_fallbacks(cls, value: Any) -> Any:
+        items = _listish(value)
+        if isinstance(items, list | tuple):
+            return [{"model": item} if isinstance(item, str) else item for item in items]
+        return items
+
+    @field_validator("ignore", mode="before")
+    @classmethod
+    def _parse_ignore(cls, value: Any) -> Any:
+        return _listish(value)
+
+    @field_validator("model")
+    @classmethod
+    def _check_model(cls, value: str) -> str:
+        return _check_model(value)
+
+    @field_validator("api_base")
+    @classmethod
+    def _check_api_base(cls, value: str | None, info: ValidationInfo) -> str | None:
+        return _check_api_base(str(info.data.get("model", "")), value)
+
+
+def _check_model(model: str) -> str:
+    if "/" not in model:
+        raise ValueError(
+            f"model {model!r} has no provider prefix, so LiteLLM cannot tell where to send it; "
+            f"for a llamafile or llama.cpp server write 'llamafile/{model}' "
+            f"(or 'openai/{model}', 'anthropic/...', 'litellm_proxy/...')"
+        )
+    return model
+
+
+def _check_api_base(model: str, api_base: str | None) -> str | None:
+    """Turn LiteLLM's silent endpoint pitfalls into errors that say the fix."""
+    if not api_base:
+        return api_base
+    parts = urlsplit(api_base)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ValueError(f"{api_base!r} is not an http(s) URL; write e.g. {DEFAULT_API_BASE}")
+    path = parts.path.rstrip("/")
+    for suffix in ("/chat/completions", "/completions"):
+        if path.endswith(suffix):
+            fixed = f"{parts.scheme}://{parts.netloc}{path.removesuffix(suffix)}"
+            raise ValueError(
+                f"{api_base!r} ends in the endpoint path, which LiteLLM appends itself: "
+                f"use {fixed!r}"
+            )
+    if model.startswith(V1_PROVIDERS) and not path.endswith("/v1"):
+        raise ValueError(
+            f"{api_base!r} must end in /v1 for {model!r} (the OpenAI-compatible root): "
+            f"use {api_base.rstrip('/') + '/v1'!r}"
+        )
+    return api_base
