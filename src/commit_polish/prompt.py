@@ -15,6 +15,7 @@ from functools import cache
 from importlib import resources
 from string import Template
 
+from commit_polish.message.markdown import strip_images
 from commit_polish.message.style import (
     STANDARD_TYPES,
     RepoStyle,
@@ -27,10 +28,12 @@ from commit_polish.records import ChangeContext, ChatMessage
 DESCRIPTION_LIMIT = 1500
 COMMITS_LIMIT = 20
 
+# Everything here sees the PR's text, so each runs in time linear in it: a pattern never
+# searches the rest of the text again from every position, and never tries a run of text
+# split in every way (tests/test_linear_time.py holds them to it).
 _HTML_COMMENT = re.compile(r"<!--.*?(?:-->|$)", re.DOTALL)
-_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)|<img\b[^>]*>", re.IGNORECASE)
-_CHECKBOX = re.compile(r"^\s*[-*]\s*\[[ xX]\].*$", re.MULTILINE)
-_HEADING_ONLY = re.compile(r"^(?:\s*#{1,6}\s.*\n?)+$")
+_CHECKBOX = re.compile(r"^[^\S\n]*[-*]\s*\[[ xX]\]", re.MULTILINE)
+_HEADING = re.compile(r"\s*#{1,6}\s")
 _MERGE = re.compile(r"^Merge (?:branch|pull request|remote-tracking branch) ")
 # Release and version subjects teach the model nothing about how changes are described.
 _NOT_AN_EXAMPLE = re.compile(r"\brelease\b|\bv?\d+\.\d+", re.IGNORECASE)
@@ -130,12 +133,12 @@ def _examples(repo: RepoStyle, style: Style | None) -> list[str]:
 
 def clean_description(text: str, limit: int = DESCRIPTION_LIMIT) -> str:
     """The PR description without template noise, at most about `limit` characters."""
-    text = _IMAGE.sub("", _HTML_COMMENT.sub("", text))
-    text = _CHECKBOX.sub("", text.replace("\r\n", "\n"))
+    text = strip_images(_HTML_COMMENT.sub("", text), html=True)
+    text = _drop_checkboxes(text.replace("\r\n", "\n"))
     # Runs of spaces (left where an image was) cost tokens and say nothing.
     lines = [re.sub(r"(?<=\S)[ \t]{2,}", " ", line.rstrip()) for line in text.splitlines()]
     paragraphs = re.split(r"\n{2,}", "\n".join(lines))
-    kept = [p.strip("\n") for p in paragraphs if p.strip() and not _HEADING_ONLY.match(p)]
+    kept = [p.strip("\n") for p in paragraphs if p.strip() and not _headings_only(p)]
     text = "\n\n".join(kept)
     if len(text) <= limit:
         return text
@@ -143,6 +146,46 @@ def clean_description(text: str, limit: int = DESCRIPTION_LIMIT) -> str:
     end = max(cut.rfind("\n\n"), cut.rfind(". "))
     cut = cut[: end + 1] if end > limit // 2 else cut[: cut.rfind(" ")]
     return cut.rstrip() + " [...]"
+
+
+def _drop_checkboxes(text: str) -> str:
+    r"""`text` without its task-list lines (`- [ ] ...`) and the blank lines just above them.
+
+    What `^\s*[-*]\s*\[[ xX]\].*$` (multiline) removed, in linear time: from every line start,
+    its `^\s*` ran over all the blank lines below, in time growing with the square of their
+    number. A match starts at the first line start of the whitespace before the item.
+    """
+    kept: list[str] = []
+    done = 0
+    for item in _CHECKBOX.finditer(text):
+        blank = done + len(text[done : item.start()].rstrip())
+        start = blank if blank == 0 or text[blank - 1] == "\n" else text.find("\n", blank) + 1
+        end = text.find("\n", item.end())
+        kept.append(text[done:start])
+        done = len(text) if end < 0 else end
+    kept.append(text[done:])
+    return "".join(kept)
+
+
+def _headings_only(paragraph: str) -> bool:
+    r"""Whether a paragraph is nothing but Markdown headings.
+
+    Exactly what `^(?:\s*#{1,6}\s.*\n?)+$` matched, in linear time: that pattern took time
+    doubling with each `# ` in `# # # ... x`. Its quirks stay: the `\s` after the `#`s may be
+    the newline (`#` then any line), and as a heading may start after any `#` in a heading's
+    text, a heading line that ends in `#` goes on over the next line.
+    """
+    at = 0
+    while (heading := _HEADING.match(paragraph, at)) is not None:
+        start = heading.end()
+        end = paragraph.find("\n", start)
+        while end > start and paragraph[end - 1] == "#":
+            start = end + 1
+            end = paragraph.find("\n", start)
+        if end < 0 or end + 1 == len(paragraph):
+            return True
+        at = end + 1
+    return at > 0 and paragraph[at:] == "\n"  # `$` matches before a final newline
 
 
 def _commits(messages: Sequence[str], title: str, limit: int = COMMITS_LIMIT) -> str:

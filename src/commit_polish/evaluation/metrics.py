@@ -13,6 +13,8 @@ import sys
 from collections import Counter
 from collections.abc import Sequence
 
+from commit_polish.message.style import split_pr_number
+
 MAX_NGRAM = 4
 SUBJECT_LIMIT = 72
 # The smallest float keeps log() defined for zero counts, exactly as the reference script does.
@@ -31,7 +33,6 @@ _NIST = tuple(
 )
 _XML_ENTITIES = (("&quot;", '"'), ("&lt;", "<"), ("&gt;", ">"), ("&amp;", "&"))
 _ROUGE_TOKEN = re.compile(r"[a-z0-9]+")
-_PR_SUFFIX = re.compile(r"\s*\(#\d+\)\s*$")
 CONVENTIONAL = re.compile(
     r"^(feat|fix|docs|chore|refactor|perf|test|build|ci|style|revert)(\(.+\))?!?:"
 )
@@ -98,7 +99,8 @@ def rouge_l(reference: str, prediction: str) -> float:
 
 def strip_pr_number(subject: str) -> str:
     """A predicted subject's trailing ` (#N)` is GitHub's, not the writer's: drop it."""
-    return _PR_SUFFIX.sub("", subject)
+    found = split_pr_number(subject)
+    return found[0].rstrip() if found else subject
 
 
 def split_message(text: str) -> tuple[str, str]:

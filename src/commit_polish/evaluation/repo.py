@@ -11,12 +11,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypedDict
+from typing import NamedTuple, TypedDict
 
 from commit_polish import localgit
 from commit_polish.errors import InputError
 from commit_polish.evaluation.metrics import CONVENTIONAL
 from commit_polish.message.body import is_trailer
+from commit_polish.message.style import pr_number_start
 
 HISTORY = localgit.HISTORY
 READ_AHEAD = 200
@@ -35,8 +36,6 @@ _DIFF_OPTIONS = (
     "--src-prefix=a/",
     "--dst-prefix=b/",
 )
-# A PR squashed twice gets the suffix twice: the data set strips every one.
-_PR = re.compile(r"^(?P<subject>.*?\S)(?: \(#\d+\))* \(#(?P<pr>\d+)\)$")
 _BOT = re.compile(
     r"\[bot\]|dependabot|renovate|github-actions|pre-commit-ci|greenkeeper|snyk-bot|mergify"
     r"|allcontributors|imgbot",
@@ -95,14 +94,42 @@ class Commit:
         return self.message.partition("\n")[0]
 
 
-def squash_pr(commit: Commit) -> re.Match[str] | None:
+class SquashPR(NamedTuple):
+    subject: str
+    """The subject without GitHub's ` (#N)`."""
+    pr: int
+
+
+def squash_pr(commit: Commit) -> SquashPR | None:
     """The subject and PR number of a squash-merged PR a person wrote, else None."""
     if len(commit.parents) != 1 or _BOT.search(commit.author):
         return None
-    match = _PR.match(commit.subject)
-    if match is None or _NOT_WRITTEN.match(match["subject"]):
+    match = _squash_suffix(commit.subject)
+    if match is None or _NOT_WRITTEN.match(match.subject):
         return None
     return match
+
+
+def _squash_suffix(subject: str) -> SquashPR | None:
+    r"""`Subject (#12)` -> ("Subject", 12): what `^(.*?\S)(?: \(#\d+\))* \(#(\d+)\)$` took,
+    in linear time (that pattern tried each suffix again from every position before it).
+
+    A PR squashed twice gets the suffix twice: the data set strips every one, each after
+    exactly one space, and keeps the last number. What is left must end in a non-space.
+    """
+    text = subject.removesuffix("\n")
+    if "\n" in text:
+        return None
+    ends: list[int] = []  # where the text before each suffix ends, the last suffix first
+    number = ""
+    end = len(text)
+    while (start := pr_number_start(text, end)) > 0 and text[start - 1] == " ":
+        number = number or text[start + 2 : end - 1]
+        end = start - 1
+        ends.append(end)
+    # Each text but the shortest ends in a suffix's `)`; the shortest may end in a space.
+    ends = [end for end in ends[-2:] if end > 0 and not text[end - 1].isspace()]
+    return SquashPR(text[: ends[-1]], int(number)) if ends else None
 
 
 def records(repo: Path, last: int) -> list[Record]:
@@ -129,7 +156,7 @@ def records(repo: Path, last: int) -> list[Record]:
     ]
 
 
-def _candidates(repo: Path, last: int) -> tuple[list[Commit], list[tuple[int, re.Match[str]]]]:
+def _candidates(repo: Path, last: int) -> tuple[list[Commit], list[tuple[int, SquashPR]]]:
     # One read is enough where most commits are PRs; it grows only when they are rare.
     count = max(READ_AHEAD, 2 * last + HISTORY)
     while True:
@@ -166,9 +193,7 @@ def _diffs(repo: Path, shas: list[str]) -> dict[str, bytes]:
     return diffs
 
 
-def _record(
-    name: str, commit: Commit, match: re.Match[str], raw: bytes, history: list[str]
-) -> Record:
+def _record(name: str, commit: Commit, match: SquashPR, raw: bytes, history: list[str]) -> Record:
     body, trailers = split_body(commit.message)
     diff = raw.decode("utf-8", "replace")
     files, additions, deletions = diff_stats(diff)
@@ -177,9 +202,9 @@ def _record(
         repo=name,
         sha=commit.sha,
         parent=commit.parents[0],
-        pr=int(match["pr"]),
+        pr=match.pr,
         date=commit.date,
-        subject=match["subject"],
+        subject=match.subject,
         subject_raw=commit.subject,
         body=body,
         trailers=trailers,
@@ -189,7 +214,7 @@ def _record(
         deletions=deletions,
         diff_bytes=len(raw),
         size_bucket=size_bucket(additions + deletions),
-        style="conventional" if CONVENTIONAL.match(match["subject"]) else "plain",
+        style="conventional" if CONVENTIONAL.match(match.subject) else "plain",
         body_kind=body_kind(body),
         history=history,
     )

@@ -5,14 +5,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
+from commit_polish.message.markdown import plain_links, strip_images, unbold
+
 _HTML_COMMENT = re.compile(r"<!--.*?(?:-->|$)", re.DOTALL)
-_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
-_LINK = re.compile(r"\[([^\]]+)\]\((https?://[^)\s]+)\)")
-_BOLD = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
 _HEADING = re.compile(r"^\s{0,3}#{1,6}\s+")
+# `\s*(?::\s*)?$`, not `\s*:?\s*$`: one way to match a run of spaces, not one per split of it.
 _LABEL = re.compile(
     r"^(?:summary|changes|description|body|details|motivation|commit message|subject|why|what)"
-    r"\s*:?\s*$",
+    r"\s*(?::\s*)?$",
     re.IGNORECASE,
 )
 _SEPARATOR = re.compile(r"^\s*(?:[-=*_]\s*){3,}$")
@@ -20,8 +20,11 @@ _FENCE = re.compile(r"^\s*(```|~~~)")
 _BULLET = re.compile(r"^(\s*)([-*+\u2022]|\d{1,2}[.)])\s+")
 # Identity trailers (Signed-off-by, Reviewed-by, ...): a model must not invent who did what.
 _BY_TRAILER = re.compile(r"^[A-Za-z][A-Za-z0-9-]*-by:\s+\S", re.IGNORECASE)
-_CO_AUTHOR = re.compile(r"^co-authored-by:\s*(.*?)\s*<([^<>\s@]+@[^<>\s@]+\.[^<>\s@]+)>\s*$", re.I)
-_NAME_EMAIL = re.compile(r"^\s*(.*?)\s*<([^<>\s@]+@[^<>\s@]+)>\s*$")
+_CO_AUTHOR = re.compile(r"co-authored-by:", re.IGNORECASE)
+# The address in `Name <address>`; a trailer's has a dot inside its domain. (The dot is the
+# first one after the domain's first character: one way to split the domain, not one per dot.)
+_EMAIL = re.compile(r"[^<>\s@]+@[^<>\s@]+")
+_TRAILER_EMAIL = re.compile(r"[^<>\s@]+@[^<>\s@][^<>\s@.]*\.[^<>\s@]+")
 # Placeholders a model invents when it has no real address to copy.
 _PLACEHOLDER_EMAIL = re.compile(r"@(?:example\.(?:com|org|net)|email\.com|domain\.com)$", re.I)
 _CODE_START = re.compile(
@@ -91,9 +94,7 @@ def _plain_line(line: str) -> str | None:
             return None
     elif _LABEL.match(line.strip()):
         return None
-    line = _IMAGE.sub("", line)
-    line = _LINK.sub(r"\1 (\2)", line)
-    line = _BOLD.sub(r"\2", line)
+    line = unbold(plain_links(strip_images(line)))
     line = re.sub(r"^(\s*)\u2022\s+", r"\1- ", line)
     line = re.sub(r"^(body|description)\s*:\s+", "", line, flags=re.IGNORECASE)
     return line.rstrip()
@@ -175,10 +176,13 @@ def _items(body: str) -> list[list[str]]:
     """Lines grouped into prose paragraphs, bullet items (with their continuation lines),
     single code lines and single blank lines."""
     items: list[list[str]] = []
+    joins = False  # whether the last item (by its first line) takes continuation lines
     for line in body.splitlines():
-        joins = items and items[-1][0].strip() and not _is_code(items[-1][0])
-        if not line.strip() or _is_code(line) or _BULLET.match(line) or not joins:
+        blank = not line.strip()
+        code = not blank and _is_code(line)
+        if blank or code or _BULLET.match(line) or not joins:
             items.append([line])
+            joins = not blank and not code
         else:
             items[-1].append(line)
     return items
@@ -230,14 +234,32 @@ def co_author_trailers(given: Iterable[str], written: Iterable[str]) -> tuple[st
     """
     trailers: dict[str, str] = {}
     for entry in given:
-        match = _NAME_EMAIL.match(re.sub(r"^co-authored-by:\s*", "", entry, flags=re.I))
-        if match and match[1]:
-            trailers.setdefault(match[2].casefold(), f"Co-authored-by: {match[1]} <{match[2]}>")
+        found = _name_email(re.sub(r"^co-authored-by:\s*", "", entry, flags=re.I), 0, _EMAIL)
+        if found and found[0]:
+            trailers.setdefault(found[1].casefold(), f"Co-authored-by: {found[0]} <{found[1]}>")
     for line in written:
-        match = _CO_AUTHOR.match(line.strip())
-        if match and match[1] and not _PLACEHOLDER_EMAIL.search(match[2]):
-            trailers.setdefault(match[2].casefold(), f"Co-authored-by: {match[1]} <{match[2]}>")
+        label = _CO_AUTHOR.match(line.strip())
+        found = _name_email(line.strip(), label.end(), _TRAILER_EMAIL) if label else None
+        if found and found[0] and not _PLACEHOLDER_EMAIL.search(found[1]):
+            trailers.setdefault(found[1].casefold(), f"Co-authored-by: {found[0]} <{found[1]}>")
     return tuple(trailers.values())
+
+
+def _name_email(text: str, start: int, email: re.Pattern[str]) -> tuple[str, str] | None:
+    r"""`(name, address)` of `Name <address>` from `start` to the end of `text`.
+
+    What `\s*(.*?)\s*<(address)>\s*$` found, in linear time: that pattern tried every split of
+    the spaces before `<` between `(.*?)` and `\s*`. The address holds no `<`, so its `<` is
+    the last one; the name may hold anything but a newline (`Ann <ann> <a@b.c>` names `Ann <ann>`).
+    """
+    end = len(text.rstrip()) - 1
+    if end < 0 or text[end] != ">":
+        return None
+    opening = text.rfind("<", start, end)
+    if opening < 0 or not email.fullmatch(text, opening + 1, end):
+        return None
+    name = text[start:opening].strip()
+    return None if "\n" in name else (name, text[opening + 1 : end])
 
 
 def allowed(trailers: Iterable[str], permitted: Sequence[str]) -> list[str]:

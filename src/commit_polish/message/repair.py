@@ -40,10 +40,12 @@ _LABELS = (
     r"|subject(?: line)?|title)"
 )
 # A line that only introduces the answer; "OK button ..." or "Here-docs ..." are subjects.
+# `[\s*_]*(?::[\s*_]*)?` is `[\s*_]*:?[\s*_]*` written so that a run of spaces is not split
+# between two repeats in every way before a `$` that is not there (quadratic time).
 _PREAMBLE = re.compile(
     rf"^[\s*_#>]*(?:(?:sure|certainly|of course)[\s,!.].*|ok(?:ay)?[,!.].*"
     rf"|here(?:'s| is| are)\b.*(?::|\b(?:message|commit|subject)\b.*)"
-    rf"|{_LABELS}[\s*_]*:?[\s*_]*)$",
+    rf"|{_LABELS}[\s*_]*(?::[\s*_]*)?)$",
     re.IGNORECASE,
 )
 _INLINE_LABEL = re.compile(rf"^[\s*_#>]*{_LABELS}[\s*_]*:[\s*_]*(?=\S)", re.IGNORECASE)
@@ -58,8 +60,10 @@ def clean(text: str) -> str:
     if "</think>" in text.lower():  # the template opened the thinking block for the model
         text = text[text.lower().rindex("</think>") + len("</think>") :]
     lines = text.strip("\n").splitlines()
-    while lines and (not lines[0].strip() or _PREAMBLE.match(lines[0])):
-        lines.pop(0)
+    first = 0
+    while first < len(lines) and (not lines[first].strip() or _PREAMBLE.match(lines[first])):
+        first += 1
+    lines = lines[first:]
     if lines and _FENCE.match(lines[0]):  # the whole answer fenced: keep the fence's content
         closing = next((i for i, ln in enumerate(lines[1:], 1) if _FENCE.match(ln)), len(lines))
         lines = lines[1:closing]
@@ -152,7 +156,8 @@ def _script(char: str) -> str:
 
 def copied_reason(subject: str, history: Sequence[str]) -> str | None:
     """Why a subject is unusable when it is one of the recent commits' subjects, else None."""
-    copied = next((h for h in history if _key(strip_pr_number(h)) == _key(subject)), None)
+    key = _key(subject)
+    copied = next((h for h in history if _key(strip_pr_number(h)) == key), None)
     if copied is None:
         return None
     return f"the subject copies a recent commit: {strip_pr_number(copied)!r}"

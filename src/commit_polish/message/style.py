@@ -47,14 +47,18 @@ _OTHER_TYPES = ("deps", "release", "security", "i18n", "l10n")
 KNOWN_TYPES = frozenset((*STANDARD_TYPES, *_SYNONYMS, *_OTHER_TYPES))
 
 _PREFIX = re.compile(r"^(?P<type>[A-Za-z][A-Za-z0-9]*)(?:\((?P<scope>[^()\n]*)\))?(?P<bang>!)?:\s*")
-_PR_NUMBER = re.compile(r"\s*\(#\d+\)\s*$")
 _FILE_SCOPE = re.compile(r"\.[A-Za-z0-9]{1,6}$")
 # Dependency bots and release robots: their subjects say nothing about the maintainers' style.
+# "bump x from y to z" is checked in code (`_bump_from_to`): as a pattern, its two `.+` tried
+# every "from" against every "to", in time that grew with the square of the subject.
 _BOT = re.compile(
-    r"^\W*(?:bump\s.+\sfrom\s.+\sto\s|bump the\s.+\sgroup|\[pre-commit\.ci\]|update dependency\s"
+    r"^\W*(?:bump the\s.+\sgroup|\[pre-commit\.ci\]|update dependency\s"
     r"|(?:chore|build|fix|ci)\(deps(?:-dev)?\))|\[bot\]|\bdependabot\b|\brenovate\b",
     re.IGNORECASE,
 )
+_BUMP = re.compile(r"\W*bump\s", re.IGNORECASE)
+_FROM = re.compile(r"(?=\sfrom\s)", re.IGNORECASE)
+_TO = re.compile(r"\sto\s", re.IGNORECASE)
 CONVENTIONAL_SHARE = 0.7
 MIN_EXAMPLES = 5
 PLAIN_SHARE = 0.3
@@ -102,12 +106,67 @@ class RepoStyle:
         return self.uses_scopes or self.style is not Style.CONVENTIONAL or len(self.examples) < 5
 
 
+def pr_number_start(text: str, end: int) -> int:
+    r"""Where the `(#N)` that `text[:end]` ends with starts; -1 when it ends otherwise.
+
+    The one rule for GitHub's ` (#N)` squash suffix; the evaluation code builds on it too.
+    Plain string code: the pattern it replaces, `\s*\(#\d+\)\s*$`, took time growing with
+    the square of the whitespace in a subject.
+    """
+    if not text.endswith(")", 0, end):
+        return -1
+    start = text.rfind("(#", 0, end)
+    return start if start >= 0 and text[start + 2 : end - 1].isdecimal() else -1
+
+
+def split_pr_number(subject: str) -> tuple[str, str] | None:
+    """`(text before it, N)` when `subject` ends in `(#N)`, whitespace after it allowed."""
+    end = len(subject.rstrip())
+    start = pr_number_start(subject, end)
+    return (subject[:start], subject[start + 2 : end - 1]) if start >= 0 else None
+
+
 def strip_pr_number(subject: str) -> str:
-    return _PR_NUMBER.sub("", subject).strip()
+    found = split_pr_number(subject)
+    return (found[0] if found else subject).strip()
+
+
+def has_pr_number(subject: str) -> bool:
+    return split_pr_number(subject) is not None
 
 
 def is_bot_subject(subject: str) -> bool:
-    return bool(_BOT.search(subject))
+    return bool(_BOT.search(subject)) or _bump_from_to(subject)
+
+
+def _bump_from_to(subject: str) -> bool:
+    r"""Whether `^\W*bump\s.+\sfrom\s.+\sto\s` matches, in linear time.
+
+    A `.+` stays on one line, while each `\s` may be a newline. Of the "from"s that share a
+    line for the `.+` after them, the first leaves that `.+` the most room, so only it is tried.
+    """
+    bump = _BUMP.match(subject)
+    if bump is None:
+        return False
+    line_end = _line_end(subject, bump.end())
+    tried: set[int] = set()
+    for found in _FROM.finditer(subject, bump.end() + 1):
+        at = found.start()
+        if at > line_end:
+            break
+        end = line_end if at + 6 <= line_end else _line_end(subject, at + 6)
+        if end in tried:
+            continue
+        tried.add(end)
+        to = _TO.search(subject, at + 7)
+        if to is not None and to.start() <= end:
+            return True
+    return False
+
+
+def _line_end(text: str, start: int) -> int:
+    end = text.find("\n", start)
+    return len(text) if end < 0 else end
 
 
 def parse_prefix(subject: str, extra_types: Sequence[str] = ()) -> Prefix | None:
@@ -163,7 +222,7 @@ def analyse_history(history: Sequence[str]) -> RepoStyle:
         brackets=_most(examples, lambda s: bool(_BRACKETS.match(s))),
         capitalised=_capitalised([s for s in bare if parse_prefix(s) is None]),
         capitalised_after_type=_capitalised(typed),
-        pr_suffix=_most(human, lambda s: bool(_PR_NUMBER.search(s))),
+        pr_suffix=_most(human, has_pr_number),
     )
 
 

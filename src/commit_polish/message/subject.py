@@ -76,7 +76,12 @@ _CONJUNCTION = re.compile(r"\s(?:and|with|or)\s")
 _PHRASE = re.compile(r"\s(?:by|in|on|for|from|to|of|at|via|using|across|inside|without)\s")
 # A second sentence or a trailing tag ("Fix x. [test]"): the subject is the first sentence.
 _SENTENCE_END = re.compile(r"(?<![A-Za-z]\.[a-z])(?<!\be\.g)(?<!\bi\.e)(?<!\betc)(?<!\bvs)\.\s+\S")
-_TAG = re.compile(r"\s+\[[\w .-]{1,20}\]$")
+# The look-behinds in these three keep them linear: a match is tried where a run starts, not
+# again from each character inside it (which took time growing with the square of the run).
+# The matches are the same: whatever matches from inside a run also matches from its start.
+_TAG = re.compile(r"(?<!\s)\s+\[[\w .-]{1,20}\]$")
+_TRAILING = re.compile(r"(?<![\s.,;:\u2026])[\s.,;:\u2026]+$")
+_PARENTHETICAL = re.compile(r"(?<!\s)\s+\([^()`]*\)")
 _LEAD = re.compile(r"^[^\x00-\x7f\w]+\s*")  # an emoji prefix (gitmoji)
 _NAME_SCOPE = re.compile(r"^[A-Za-z0-9_][\w./-]{0,29}$")
 _GO_PREFIX = re.compile(r"^(?P<scope>[a-z][\w/.-]{1,29}):\s+(?P<rest>\S.*)$")
@@ -125,7 +130,7 @@ def tidy(subject: str) -> str:
     subject = re.sub(r"^\s*#{1,6}\s+", "", subject.strip())
     subject = re.sub(r"^(\*\*|__)(.+)\1$", r"\2", subject.strip())
     subject = unwrap(strip_pr_number(subject))
-    subject = re.sub(r"[\s.,;:\u2026]+$", "", subject)
+    subject = _TRAILING.sub("", subject)
     return " ".join(subject.split())
 
 
@@ -151,10 +156,11 @@ def _cut(text: str, width: int) -> str:
     """At most `width` characters, cut at a clause or else a word boundary, never mid-word."""
     if len(text) <= width:
         return text
-    text = re.sub(r"\s+\([^()`]*\)", "", text)  # parentheticals go first, calls `f(x)` stay
+    text = _PARENTHETICAL.sub("", text)  # parentheticals go first, calls `f(x)` stay
     words = text.split(" ")
-    while len(" ".join(words)) > width and words[-1].lower().strip(",;:") in _ADVERBS:
-        words.pop()
+    length = len(text)  # of " ".join(words), kept as words go
+    while length > width and words[-1].lower().strip(",;:") in _ADVERBS:
+        length -= len(words.pop()) + 1
     text = " ".join(words)
     if len(text) <= width:
         return text
