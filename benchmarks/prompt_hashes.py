@@ -4,6 +4,9 @@ A refactor that must not change behaviour keeps these hashes: run this before an
 
     .venv/bin/python benchmarks/prompt_hashes.py ../shared/eval/dev.jsonl.gz \
         ../shared/eval/dev2.jsonl.gz
+
+`eval` gives the pipeline the PR's commits (`pr_commits`) as the Action would; `--diff-only`
+passes the same flag on, for the prompts `eval` built before it read them.
 """
 
 from __future__ import annotations
@@ -19,10 +22,12 @@ from pathlib import Path
 from commit_polish.cli import main as commit_polish
 
 
-def prompt_hash(dataset: Path, budget: int) -> tuple[str, int]:
+def prompt_hash(dataset: Path, budget: int, *, diff_only: bool = False) -> tuple[str, int]:
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "prompts.jsonl"
         args = ["eval", "--dataset", str(dataset), "--dry-run", "--out", str(out)]
+        if diff_only:
+            args.append("--diff-only")
         with contextlib.redirect_stderr(io.StringIO()):
             code = commit_polish([*args, "--max-prompt-tokens", str(budget)])
         if code != 0:
@@ -36,11 +41,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("datasets", nargs="+", type=Path)
     parser.add_argument("--budgets", default="768,2000", help="comma-separated prompt budgets")
+    parser.add_argument(
+        "--diff-only", action="store_true", help="pass --diff-only on: no commit messages"
+    )
     args = parser.parse_args()
+    label = "diff-only" if args.diff_only else "with commits"
     for dataset in args.datasets:
         for budget in (int(b) for b in args.budgets.split(",")):
-            digest, cases = prompt_hash(dataset, budget)
-            print(f"{dataset.name}\t{budget}\t{cases} prompts\t{digest}")
+            digest, cases = prompt_hash(dataset, budget, diff_only=args.diff_only)
+            print(f"{dataset.name}\t{budget}\t{cases} prompts\t{label}\t{digest}")
 
 
 if __name__ == "__main__":

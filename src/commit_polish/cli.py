@@ -103,7 +103,8 @@ def _eval_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
         description="Run the suggest pipeline on every case of a data set of squash-merged "
         "PRs (JSON lines, optionally gzipped) or of a repository's own squash-merged PRs, "
         "write one result line per case to --out (a restarted run skips the cases already "
-        "there), and print B-Norm BLEU, ROUGE-L and format scores.",
+        "there), and print B-Norm BLEU, ROUGE-L and format scores, beside those of GitHub's "
+        "default squash message on the PRs whose commits are known.",
         epilog=EXIT_CODES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -128,11 +129,20 @@ def _eval_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
         metavar="N",
         help="cases asked at once, for a server that answers in parallel (default 1)",
     )
-    p.add_argument("--by", choices=("repo", "style", "size"), help="also score per group")
+    p.add_argument(
+        "--by", choices=("repo", "style", "size", "commits"), help="also score per group"
+    )
     _setting_flags(p)
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
     p.add_argument(
         "--dry-run", action="store_true", help="write each case's prompt (to --out or stdout)"
+    )
+    p.add_argument(
+        "--diff-only",
+        action="store_true",
+        help="leave out the PR's commit messages (records' `pr_commits`), which the pipeline "
+        "otherwise gets as the Action does: the diff and history alone, as eval measured "
+        "before; an --out file holds one kind only",
     )
     p.set_defaults(handler=_run_eval)
 

@@ -27,6 +27,9 @@ class Case:
     history: tuple[str, ...]
     subject: str
     body: str
+    commit_messages: tuple[str, ...] = ()
+    """The PR's own commits, oldest first, each whole (`subject` or `subject\n\nbody`) as
+    GitHub's commits endpoint gives them to the Action; empty when the record has none."""
 
     @property
     def reference(self) -> str:
@@ -53,6 +56,16 @@ def _history(value: Any) -> tuple[str, ...]:
     return tuple(str(item) for item in value or ())
 
 
+def _commit_messages(value: Any) -> tuple[str, ...]:
+    # `pr_commits` holds {subject, body} pairs; joined back, each is the whole message the
+    # Action reads (`commit.message`), so eval hands the pipeline what the Action would.
+    messages = []
+    for commit in value or ():
+        subject, body = str(commit["subject"]), str(commit.get("body") or "")
+        messages.append(f"{subject}\n\n{body}" if body else subject)
+    return tuple(messages)
+
+
 def case_from_record(record: Mapping[str, Any]) -> Case:
     """A data set record (or one `eval --repo` built) as a case."""
     return Case(
@@ -64,6 +77,8 @@ def case_from_record(record: Mapping[str, Any]) -> Case:
         history=_history(record.get("history", ())),
         subject=str(record.get("subject", "")),
         body=str(record.get("body", "")),
+        # Older records have no `pr_commits`, and it is null where the PR's head is unknown.
+        commit_messages=_commit_messages(record.get("pr_commits")),
     )
 
 

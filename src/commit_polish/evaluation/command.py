@@ -29,22 +29,46 @@ from commit_polish.wiring import load_with_warnings, make_completer, pipeline_op
 DEFAULT_LAST = 20
 
 
+def change_context(case: Case, *, diff_only: bool = False) -> ChangeContext:
+    """What the pipeline knows besides the diff, as the Action would know it.
+
+    The Action passes the PR's whole commit messages, oldest first, as GitHub's commits
+    endpoint lists them (`github.client`, `action.run._context`). Title and description are
+    not in the data sets (the subject usually *is* the title: it would score a copy), nor are
+    the commits' authors. `diff_only` is what `eval` measured before it read the commits.
+    """
+    commits = () if diff_only else case.commit_messages
+    return ChangeContext(commit_messages=commits, history=case.history)
+
+
+def _input(case: Case, diff_only: bool) -> dict[str, Any]:
+    # Diff-only lines stay as they always were (the dry run's prompt hashes compare them);
+    # the others say how many commits the pipeline saw, so one --out never mixes the two.
+    return {} if diff_only else {"commits": len(case.commit_messages)}
+
+
 def answer_worker(
-    options: pipeline.Options, count: pipeline.Counter, completer: pipeline.Completer
+    options: pipeline.Options,
+    count: pipeline.Counter,
+    completer: pipeline.Completer,
+    *,
+    diff_only: bool = False,
 ) -> Worker:
-    """Ask the models for one case, exactly as `suggest` would for its diff and history."""
+    """Ask the models for one case, exactly as the Action would for its diff, commits and
+    history (without the commits when `diff_only`)."""
 
     def work(case: Case) -> dict[str, Any]:
-        context = ChangeContext(history=case.history)
+        context = change_context(case, diff_only=diff_only)
         try:
             done = pipeline.run(case.diff, context, options, count=count, completer=completer)
         except CommitPolishError as exc:
             # A diff the pipeline cannot describe (empty, all ignored) is a result, not a crash.
-            return {**_empty(case), "error": str(exc)}
+            return {**_empty(case), **_input(case, diff_only), "error": str(exc)}
         except Exception as exc:
-            return {**_empty(case), **crash(exc)}
+            return {**_empty(case), **_input(case, diff_only), **crash(exc)}
         return {
             "id": case.id,
+            **_input(case, diff_only),
             "message": done.message.text,
             "model": done.model,
             "seconds": done.seconds,
@@ -77,12 +101,14 @@ def crash(exc: Exception) -> dict[str, Any]:
     return {"error": f"{type(exc).__name__}: {exc}{at}", "crashed": True}
 
 
-def prompt_worker(options: pipeline.Options, count: pipeline.Counter) -> Worker:
+def prompt_worker(
+    options: pipeline.Options, count: pipeline.Counter, *, diff_only: bool = False
+) -> Worker:
     """What `--dry-run` writes: the exact messages that would be sent, and their size."""
 
     def work(case: Case) -> dict[str, Any]:
-        context = ChangeContext(history=case.history)
-        failed = {"id": case.id, "messages": [], "prompt_tokens": 0}
+        context = change_context(case, diff_only=diff_only)
+        failed = {"id": case.id, **_input(case, diff_only), "messages": [], "prompt_tokens": 0}
         try:
             ready = pipeline.prepare(case.diff, context, options, count)
         except CommitPolishError as exc:
@@ -91,6 +117,7 @@ def prompt_worker(options: pipeline.Options, count: pipeline.Counter) -> Worker:
             return {**failed, **crash(exc)}
         return {
             "id": case.id,
+            **_input(case, diff_only),
             "messages": [m.as_dict() for m in ready.messages],
             "prompt_tokens": ready.prompt_tokens,
         }
@@ -125,12 +152,15 @@ def run_eval(args: argparse.Namespace, env: Mapping[str, str]) -> int:
     count = llm.token_counter(settings.model)
     options = pipeline_options(settings)
     if args.dry_run:
-        work = prompt_worker(options, count)
+        work = prompt_worker(options, count, diff_only=args.diff_only)
     else:
-        work = answer_worker(options, count, make_completer(settings, env))
+        work = answer_worker(
+            options, count, make_completer(settings, env), diff_only=args.diff_only
+        )
     key = "messages" if args.dry_run else "message"
     # A crashed case is run again: the bug behind it may be fixed by now.
     done = {k: row for k, row in read_results(out, key).items() if not row.get("crashed")}
+    _same_input(done, out, diff_only=args.diff_only)
     sink = open_out(out)
     try:
         ran = run_cases(cases, work, sink, done=done, progress=sys.stderr, jobs=args.jobs)
@@ -144,6 +174,19 @@ def run_eval(args: argparse.Namespace, env: Mapping[str, str]) -> int:
     if not args.dry_run:
         _report(cases, read_results(out, "message"), by=args.by, as_json=args.json)
     return _crash_exit(ran.crashed)
+
+
+def _same_input(
+    done: Mapping[str, Mapping[str, Any]], out: Path | None, *, diff_only: bool
+) -> None:
+    """Refuse to resume an --out written with the other input: its scores would mix both."""
+    other = [key for key, row in done.items() if ("commits" in row) == diff_only]
+    if other:
+        written = "with the PR's commits" if diff_only else "from the diff alone (--diff-only)"
+        raise InputError(
+            f"--out {out} has {len(other)} answer(s) written {written}, e.g. {other[0]}",
+            fix="give --out a new file, or rerun with the same --diff-only choice",
+        )
 
 
 def _crash_exit(crashed: Sequence[str]) -> int:
@@ -169,5 +212,17 @@ def _report(
     table = report.grouped(scores, by)
     if as_json:
         print(json.dumps({"by": by, "groups": table}, indent=2))
-    else:
-        print(report.format_table(table))
+        return
+    print(report.format_table(table))
+    without = sum(s.github is None for s in scores)
+    if without == len(scores):
+        # `eval --repo` and older data sets have no commits: say so rather than print dashes.
+        print("\nGitHub's default squash message: n/a (no case has pr_commits)")
+        return
+    print(
+        "\nGitHub's default squash message (one commit: its message; several: the first "
+        "commit's subject over the commit list), and commit-polish (ours) on the same PRs"
+        + (f"; n/a for {without} PR(s) without pr_commits" if without else "")
+        + ":"
+    )
+    print(report.format_table(table, report.GITHUB_COLUMNS))

@@ -7,13 +7,21 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from commit_polish.evaluation import metrics
+from commit_polish.evaluation import baseline, metrics
 from commit_polish.evaluation.cases import Case
+
+
+def _commits(case: Case) -> str:
+    count = len(case.commit_messages)
+    return "no commits" if count == 0 else "1 commit" if count == 1 else "2+ commits"
+
 
 GROUPS: dict[str, Callable[[Case], str]] = {
     "repo": lambda case: case.repo,
     "style": lambda case: case.style,
     "size": lambda case: case.size,
+    # GitHub's default is the commit itself for one commit: the two groups differ most.
+    "commits": _commits,
 }
 # Column key, heading, width: the order of the printed table and of the JSON summary.
 COLUMNS = (
@@ -29,6 +37,21 @@ COLUMNS = (
     ("n_conventional", "n conv", 6),
     ("fallback", "fallback", 8),
     ("median_seconds", "median s", 8),
+)
+# GitHub's default squash message on the PRs whose commits are known, and commit-polish
+# ("ours") on those same PRs: the second table `eval` prints.
+GITHUB_COLUMNS = (
+    ("github_n", "n", 4),
+    ("github_bnorm_subject", "B-Norm subj", 11),
+    ("github_bnorm_message", "B-Norm msg", 10),
+    ("github_rougeL_subject", "ROUGE-L subj", 12),
+    ("github_rougeL_message", "ROUGE-L msg", 11),
+    ("github_exact_subject", "exact %", 7),
+    ("github_subject_le72", "1-72 %", 6),
+    ("github_conv_type_agree", "conv type %", 11),
+    ("ours_bnorm_subject", "ours subj", 9),
+    ("ours_bnorm_message", "ours msg", 8),
+    ("below_github_subject", "ours below %", 12),
 )
 
 
@@ -47,10 +70,35 @@ class Score:
     conventional_form: bool | None
     from_model: bool
     seconds: float
+    github: Score | None = None
+    """GitHub's default squash message for the same case, scored alike; None without the
+    PR's commits."""
 
 
 def score(case: Case, result: Mapping[str, Any]) -> Score:
-    subject, body = metrics.split_message(str(result.get("message", "")))
+    """An answer's scores, with GitHub's default's beside them."""
+    return _score(
+        case,
+        str(result.get("message", "")),
+        from_model=bool(result.get("from_model", True)),
+        seconds=float(result.get("seconds", 0.0)),
+        github=github_default(case),
+    )
+
+
+def github_default(case: Case) -> Score | None:
+    """GitHub's default squash message (`baseline`) scored like an answer; None when the
+    case has no commits to build it from."""
+    message = baseline.default_message(case)
+    if message is None:
+        return None
+    return _score(case, message, from_model=False, seconds=0.0, github=None)
+
+
+def _score(
+    case: Case, message: str, *, from_model: bool, seconds: float, github: Score | None
+) -> Score:
+    subject, body = metrics.split_message(message)
     predicted = f"{subject}\n\n{body}" if body else subject
     conventional = case.style == "conventional"
     kind = metrics.commit_type(subject)
@@ -64,8 +112,9 @@ def score(case: Case, result: Mapping[str, Any]) -> Score:
         subject_fits=metrics.subject_fits(subject),
         type_agrees=kind == metrics.commit_type(case.subject) if conventional else None,
         conventional_form=kind is not None if conventional else None,
-        from_model=bool(result.get("from_model", True)),
-        seconds=float(result.get("seconds", 0.0)),
+        from_model=from_model,
+        seconds=seconds,
+        github=github,
     )
 
 
@@ -95,6 +144,29 @@ def summarise(scores: Sequence[Score]) -> dict[str, float | int | None]:
         "median_seconds": (
             round(statistics.median(s.seconds for s in scores), 1) if scores else None
         ),
+        **_versus_github(scores),
+    }
+
+
+def _versus_github(scores: Sequence[Score]) -> dict[str, float | int | None]:
+    """GitHub's default against the maintainers' messages, and commit-polish on the same PRs
+    (those with commits): means over different PRs would compare different cases."""
+    paired = [(s, s.github) for s in scores if s.github is not None]
+    defaults = [github for _, github in paired]
+    return {
+        "github_n": len(paired),
+        "github_bnorm_subject": _mean([d.bnorm_subject for d in defaults]),
+        "github_bnorm_message": _mean([d.bnorm_message for d in defaults]),
+        "github_rougeL_subject": _mean([d.rouge_subject for d in defaults]),
+        "github_rougeL_message": _mean([d.rouge_message for d in defaults]),
+        "github_exact_subject": _share([d.exact_subject for d in defaults]),
+        "github_subject_le72": _share([d.subject_fits for d in defaults]),
+        "github_conv_type_agree": _share([d.type_agrees for d in defaults]),
+        "ours_bnorm_subject": _mean([s.bnorm_subject for s, _ in paired]),
+        "ours_bnorm_message": _mean([s.bnorm_message for s, _ in paired]),
+        # Per PR, not in the means: a suggestion worse than the author's own subject is the
+        # failure a maintainer sees, however good the others are.
+        "below_github_subject": _share([s.bnorm_subject < d.bnorm_subject for s, d in paired]),
     }
 
 
@@ -108,11 +180,15 @@ def grouped(scores: Sequence[Score], by: str | None) -> dict[str, dict[str, floa
     return table
 
 
-def format_table(table: Mapping[str, Mapping[str, float | int | None]]) -> str:
+def format_table(
+    table: Mapping[str, Mapping[str, float | int | None]],
+    columns: Sequence[tuple[str, str, int]] = COLUMNS,
+) -> str:
+    """One line per group: `COLUMNS` (commit-polish) unless told, `GITHUB_COLUMNS` say."""
     width = max([5, *(len(name) for name in table)])
-    lines = [" ".join([f"{'group':<{width}}", *(f"{h:>{w}}" for _, h, w in COLUMNS)])]
+    lines = [" ".join([f"{'group':<{width}}", *(f"{h:>{w}}" for _, h, w in columns)])]
     for name, row in table.items():
-        cells = [_cell(row.get(key), w) for key, _, w in COLUMNS]
+        cells = [_cell(row.get(key), w) for key, _, w in columns]
         lines.append(" ".join([f"{name:<{width}}", *cells]))
     return "\n".join(lines)
 

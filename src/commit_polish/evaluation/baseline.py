@@ -1,0 +1,28 @@
+"""GitHub's default squash message for an evaluation case: the message to beat; pure."""
+
+from __future__ import annotations
+
+from commit_polish.evaluation.cases import Case
+from commit_polish.evaluation.repo import split_body
+
+
+def default_message(case: Case) -> str | None:
+    """What GitHub pre-fills in the squash-merge box, as the data set would record it.
+
+    One commit: that commit's message. Several: the PR title over `* message` for each commit,
+    oldest first (GitHub's defaults, `COMMIT_OR_PR_TITLE` and `COMMIT_MESSAGES`). The data sets
+    hold no PR title (it would be a copy of the answer), so the first commit's subject stands
+    in. The trailers go as they went from the maintainers' message (`split_body`), or the
+    default would be scored on lines its reference never keeps. None without the commits.
+    """
+    messages = case.commit_messages
+    if not messages:
+        return None
+    if len(messages) == 1:
+        message = messages[0]
+    else:
+        title = messages[0].partition("\n")[0]
+        message = "\n\n".join([title, *(f"* {m}" for m in messages)])
+    subject = message.partition("\n")[0].strip()
+    body, _ = split_body(message)
+    return f"{subject}\n\n{body}" if body else subject
