@@ -127,17 +127,24 @@ def _share(flags: Sequence[bool | None]) -> float | None:
     return _mean(known)
 
 
+def _message_scores(scores: Sequence[Score], prefix: str = "") -> dict[str, float | None]:
+    """The scores every set of messages gets, ours or GitHub's default."""
+    return {
+        f"{prefix}bnorm_subject": _mean([s.bnorm_subject for s in scores]),
+        f"{prefix}bnorm_message": _mean([s.bnorm_message for s in scores]),
+        f"{prefix}rougeL_subject": _mean([s.rouge_subject for s in scores]),
+        f"{prefix}rougeL_message": _mean([s.rouge_message for s in scores]),
+        f"{prefix}exact_subject": _share([s.exact_subject for s in scores]),
+        f"{prefix}subject_le72": _share([s.subject_fits for s in scores]),
+        f"{prefix}conv_type_agree": _share([s.type_agrees for s in scores]),
+    }
+
+
 def summarise(scores: Sequence[Score]) -> dict[str, float | int | None]:
     """Means over the cases; shares in percent; conventional shares over conventional cases."""
     return {
         "n": len(scores),
-        "bnorm_subject": _mean([s.bnorm_subject for s in scores]),
-        "bnorm_message": _mean([s.bnorm_message for s in scores]),
-        "rougeL_subject": _mean([s.rouge_subject for s in scores]),
-        "rougeL_message": _mean([s.rouge_message for s in scores]),
-        "exact_subject": _share([s.exact_subject for s in scores]),
-        "subject_le72": _share([s.subject_fits for s in scores]),
-        "conv_type_agree": _share([s.type_agrees for s in scores]),
+        **_message_scores(scores),
         "conv_format_rate": _share([s.conventional_form for s in scores]),
         "n_conventional": sum(s.type_agrees is not None for s in scores),
         "fallback": sum(not s.from_model for s in scores),
@@ -155,13 +162,7 @@ def _versus_github(scores: Sequence[Score]) -> dict[str, float | int | None]:
     defaults = [github for _, github in paired]
     return {
         "github_n": len(paired),
-        "github_bnorm_subject": _mean([d.bnorm_subject for d in defaults]),
-        "github_bnorm_message": _mean([d.bnorm_message for d in defaults]),
-        "github_rougeL_subject": _mean([d.rouge_subject for d in defaults]),
-        "github_rougeL_message": _mean([d.rouge_message for d in defaults]),
-        "github_exact_subject": _share([d.exact_subject for d in defaults]),
-        "github_subject_le72": _share([d.subject_fits for d in defaults]),
-        "github_conv_type_agree": _share([d.type_agrees for d in defaults]),
+        **_message_scores(defaults, prefix="github_"),
         "ours_bnorm_subject": _mean([s.bnorm_subject for s, _ in paired]),
         "ours_bnorm_message": _mean([s.bnorm_message for s, _ in paired]),
         # Per PR, not in the means: a suggestion worse than the author's own subject is the
