@@ -207,3 +207,25 @@ def test_app_token_finds_its_comment_by_the_bot_login_input(tmp_path: Path) -> N
         assert runner.run()[0] == 0
         (only,) = github.comments(REPO, SMALL.number)
         assert only.body != "<!-- commit-polish:sticky head=abc -->\nold"
+
+
+def test_error_text_in_the_summary_stays_inside_code_blocks() -> None:
+    """An error may quote a config file, a PR or GitHub's answer: none of it renders."""
+    from markdown_it import MarkdownIt
+
+    from commit_polish.action.run import _error_summary
+    from commit_polish.errors import ConfigError
+
+    hostile = "bad value <img src=x onerror=alert(1)> @octocat\n```\n# heading\n```"
+    summary = _error_summary(ConfigError(hostile, fix="remove [this](https://evil.example)"))
+    tokens = MarkdownIt("commonmark").parse(summary)
+    fences = [t.content for t in tokens if t.type == "fence"]
+    assert [t.type for t in tokens if t.type not in {"fence"}] == [
+        "heading_open",
+        "inline",
+        "heading_close",
+        "paragraph_open",
+        "inline",
+        "paragraph_close",
+    ]
+    assert fences == [hostile + "\n", "remove [this](https://evil.example)\n"]

@@ -186,3 +186,22 @@ def test_outside_a_runner_the_summary_is_printed_and_fenced() -> None:
     assert lines[1].startswith("::stop-commands::")
     assert lines[2] == "::warning::not a command"
     assert lines[3] == f"::{lines[1].removeprefix('::stop-commands::')}::"
+
+
+def test_a_lone_surrogate_loses_no_output_summary_or_annotation(tmp_path: Path) -> None:
+    """A model's answer or a JSON `\\ud800` escape can carry one; the run's record stays."""
+    broken = "fix: handle \ud800 input"
+    output, summary, out = tmp_path / "output", tmp_path / "summary.md", io.StringIO()
+    gha.set_outputs({"subject": broken}, output)
+    gha.append_summary(f"### {broken}", summary)
+    gha.warning(broken, title=broken, out=out)
+    assert parse_output_file(output.read_text(encoding="utf-8")) == {
+        "subject": "fix: handle ? input"
+    }
+    assert summary.read_text(encoding="utf-8") == "### fix: handle ? input\n"
+    ((name, properties, data),) = parse_commands(out.getvalue())
+    assert (name, properties["title"], data) == (
+        "warning",
+        "fix: handle ? input",
+        "fix: handle ? input",
+    )

@@ -222,11 +222,16 @@ def main(env: Mapping[str, str] | None = None, out: TextIO = sys.stdout) -> int:
         fail = isinstance(exc, ConfigError) or _fail_on_error(env)
         note = gha.error if fail else gha.warning
         note(str(exc), title=exc.title, out=out)
-        gha.append_summary(
-            f"### {exc.title}\n\n{exc.message}\n\n**Fix:** {exc.fix or 'see the log'}\n",
-            _path(env, "GITHUB_STEP_SUMMARY"),
-        )
+        gha.append_summary(_error_summary(exc), _path(env, "GITHUB_STEP_SUMMARY"))
         return exc.exit_code if fail else 0
+
+
+def _error_summary(exc: CommitPolishError) -> str:
+    """The error for the job summary. Its text may quote a PR, a config file or GitHub's
+    answer, so it goes in code blocks like any other untrusted text; the title is ours."""
+    message = comment.code_block(comment.clean(exc.message))
+    fix = comment.code_block(comment.clean(exc.fix or "see the log"))
+    return f"### {exc.title}\n\n{message}\n\n**Fix:**\n\n{fix}\n"
 
 
 def _fail_on_error(env: Mapping[str, str]) -> bool:

@@ -3,7 +3,9 @@
 The runner reads every stdout line that starts with `::` as a command, so untrusted text must
 never start a line of its own: command data and properties are escaped here, outputs go to
 `$GITHUB_OUTPUT` in the heredoc form, and text echoed to stdout is fenced by
-`::stop-commands::`. Each function takes `out` (default: `sys.stdout` at call time) so tests
+`::stop-commands::`. Text is made valid UTF-8 here too (a lone surrogate, which a model's answer
+or a JSON `\\ud800` escape can carry, becomes `?`), so no encoding error can lose what a run
+has already written. Each function takes `out` (default: `sys.stdout` at call time) so tests
 can capture what the runner would read.
 """
 
@@ -52,7 +54,7 @@ def set_outputs(values: Mapping[str, str], path: Path | None, *, out: TextIO | N
         return
     with path.open("a", encoding="utf-8", newline="") as file:
         for name, value in values.items():
-            file.write(heredoc(name, value))
+            file.write(heredoc(name, valid_text(value)))
 
 
 def append_summary(markdown: str, path: Path | None, *, out: TextIO | None = None) -> None:
@@ -60,8 +62,14 @@ def append_summary(markdown: str, path: Path | None, *, out: TextIO | None = Non
     if path is None:
         _echo("Job summary (GITHUB_STEP_SUMMARY is not set)", markdown, out)
         return
+    markdown = valid_text(markdown)
     with path.open("a", encoding="utf-8", newline="") as file:
         file.write(markdown if markdown.endswith("\n") else markdown + "\n")
+
+
+def valid_text(text: str) -> str:
+    """`text` as valid Unicode: lone surrogates become `?`; everything else is kept."""
+    return text.encode("utf-8", "replace").decode("utf-8")
 
 
 def heredoc(name: str, value: str) -> str:
@@ -90,9 +98,11 @@ def _fresh_delimiter(value: str) -> str:
 
 
 def _command(name: str, data: str, properties: Mapping[str, str], out: TextIO | None) -> None:
-    props = ",".join(f"{key}={escape_property(value)}" for key, value in properties.items())
+    props = ",".join(
+        f"{key}={escape_property(valid_text(value))}" for key, value in properties.items()
+    )
     head = f"{name} {props}" if props else name
-    print(f"::{head}::{escape_data(data)}", file=out or sys.stdout, flush=True)
+    print(f"::{head}::{escape_data(valid_text(data))}", file=out or sys.stdout, flush=True)
 
 
 def _readable(values: Mapping[str, str]) -> str:
@@ -113,5 +123,5 @@ def _echo(heading: str, text: str, out: TextIO | None) -> None:
     stream = out or sys.stdout
     print(f"{heading}:", file=stream)
     print(f"::stop-commands::{token}", file=stream)
-    print(text.rstrip("\n"), file=stream)
+    print(valid_text(text).rstrip("\n"), file=stream)
     print(f"::{token}::", file=stream, flush=True)
