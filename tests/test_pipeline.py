@@ -72,9 +72,8 @@ def test_every_model_failing_gives_the_diff_built_message() -> None:
         raise AllModelsFailedError("no model", attempts=attempts)
 
     context = ChangeContext(title="Stop completions from mutating os.Args")
-    result = pipeline.run(
-        SAMPLE, context, pipeline.Options(max_prompt_tokens=1536), count=chars, completer=failing
-    )
+    options = pipeline.Options(max_prompt_tokens=1536, body="model")
+    result = pipeline.run(SAMPLE, context, options, count=chars, completer=failing)
     assert not result.message.from_model
     assert result.model is None and result.attempts == attempts
     assert "os.Args" in result.message.subject
@@ -198,3 +197,105 @@ def test_an_answer_that_shortens_into_a_recent_subject_is_sent_back() -> None:
         "the subject copies a recent commit: 'Refactor the handling of completion arguments'"
     )
     assert seen[1] is None
+
+
+class NoModel:
+    """A completer that must not be called."""
+
+    def __call__(self, messages: Sequence[ChatMessage], **_: object) -> Completion:
+        raise AssertionError("no model should be asked for a message that already fits")
+
+
+def test_one_commit_whose_message_fits_is_kept_without_a_model() -> None:
+    commit = "fix: keep completions from mutating os.Args\n\nThey appended to a sub-slice."
+    context = ChangeContext(
+        commit_messages=(commit,), history=CONVENTIONAL, co_authors=("Grace <g@example.org>",)
+    )
+    result = pipeline.run(
+        SAMPLE, context, pipeline.Options(max_prompt_tokens=1536), count=chars, completer=NoModel()
+    )
+    assert result.message.subject == "fix: keep completions from mutating os.Args"
+    assert result.message.body == "They appended to a sub-slice."
+    assert result.message.trailers == ("Co-authored-by: Grace <g@example.org>",)
+    assert result.model is None and result.attempts == () and result.message.from_model
+
+
+def test_a_kept_subject_without_a_body_is_the_whole_message_by_default() -> None:
+    context = ChangeContext(
+        commit_messages=("feat: stop mutating os.Args in completions",), history=CONVENTIONAL
+    )
+    result = pipeline.run(
+        SAMPLE, context, pipeline.Options(max_prompt_tokens=1536), count=chars, completer=NoModel()
+    )
+    assert result.message.text == "feat: stop mutating os.Args in completions"
+
+
+def test_body_model_asks_the_model_for_the_body_under_a_kept_subject() -> None:
+    context = ChangeContext(
+        commit_messages=("feat: stop mutating os.Args in completions",), history=CONVENTIONAL
+    )
+    completer = FakeCompleter()
+    options = pipeline.Options(max_prompt_tokens=1536, body="model")
+    result = pipeline.run(SAMPLE, context, options, count=chars, completer=completer)
+    # The verb and the type agreed, so the words and the type stay the author's.
+    assert result.message.subject == "feat: stop mutating os.Args in completions"
+    assert "getCompletions appended" in result.message.body
+    user = completer.sent[0][-1].content
+    assert "Use this subject line as it is" in user
+    assert "feat: stop mutating os.Args in completions" in user
+
+
+def test_a_weak_commit_subject_is_left_to_the_model() -> None:
+    context = ChangeContext(commit_messages=("wip",), history=CONVENTIONAL)
+    completer = FakeCompleter()
+    result = pipeline.run(
+        SAMPLE, context, pipeline.Options(max_prompt_tokens=1536), count=chars, completer=completer
+    )
+    assert "os.Args" in result.message.subject
+    assert "Use this subject line" not in completer.sent[0][-1].content
+
+
+def test_a_kept_subject_survives_every_model_failing() -> None:
+    def failing(messages: Sequence[ChatMessage], **_: object) -> Completion:
+        raise AllModelsFailedError("no model", attempts=())
+
+    context = ChangeContext(commit_messages=("fix: stop mutating os.Args",), history=CONVENTIONAL)
+    options = pipeline.Options(max_prompt_tokens=1536, body="model")
+    result = pipeline.run(SAMPLE, context, options, count=chars, completer=failing)
+    assert result.message.subject == "fix: stop mutating os.Args"
+    assert not result.message.from_model
+
+
+class Answers(FakeCompleter):
+    """Answers in turn; the last one again once they run out. Records each verdict."""
+
+    def __init__(self, *answers: str) -> None:
+        super().__init__()
+        self.answers = list(answers)
+        self.verdicts: list[str | None] = []
+
+    def __call__(
+        self,
+        messages: Sequence[ChatMessage],
+        *,
+        check: Callable[[str], str | None],
+        shrink: Callable[[], Sequence[ChatMessage] | None],
+    ) -> Completion:
+        for answer in self.answers:
+            self.verdicts.append(check(answer))
+            if self.verdicts[-1] is None:
+                return Completion(answer, "llamafile/test", ())
+        raise AssertionError("no answer accepted")
+
+
+def test_a_subject_that_only_names_files_is_sent_back_once() -> None:
+    context = ChangeContext(history=CONVENTIONAL)
+    options = pipeline.Options(max_prompt_tokens=1536)
+    better = Answers("Update completions.go", "fix: stop mutating os.Args in completions")
+    result = pipeline.run(SAMPLE, context, options, count=chars, completer=better)
+    assert result.message.subject == "fix: stop mutating os.Args in completions"
+    assert better.verdicts[0] is not None and "names files" in better.verdicts[0]
+    # Weak twice: the second is taken, a model's answer is better than none.
+    stubborn = Answers("Update completions.go", "Update completions.go and more.go")
+    result = pipeline.run(SAMPLE, context, options, count=chars, completer=stubborn)
+    assert stubborn.verdicts[1] is None and "completions.go" in result.message.subject

@@ -9,7 +9,14 @@ from typing import Any
 import pytest
 
 from commit_polish.message.style import STANDARD_TYPES, Style
-from commit_polish.prompt import build, clean_description, fixed_part, render, template
+from commit_polish.prompt import (
+    NOISE_NOTE,
+    build,
+    clean_description,
+    fixed_part,
+    render,
+    template,
+)
 from commit_polish.records import ChangeContext, ChatMessage
 from tests.support.paths import FIXTURES
 
@@ -191,3 +198,11 @@ def test_render_drops_blocks_with_an_empty_placeholder() -> None:
 def test_build_returns_chat_messages() -> None:
     result = build(ChangeContext(), DIFF, style=Style.PLAIN)
     assert all(isinstance(m, ChatMessage) for m in result) and len(result) == 2
+
+
+def test_commits_that_are_only_work_notes_are_called_so() -> None:
+    noisy = ChangeContext(commit_messages=("wip", "Update trans.py", "fix tests"))
+    user = build(noisy, "diff", style=None)[-1].content
+    assert "- Update trans.py" in user and NOISE_NOTE in user
+    telling = ChangeContext(commit_messages=("wip", "Retry uploads on a reset connection"))
+    assert NOISE_NOTE not in build(telling, "diff", style=None)[-1].content

@@ -153,6 +153,7 @@ def test_whole_action_at_debug_level_leaks_no_secret(
         runner.env.update(keys)
         runner.env.update(
             {
+                "INPUT_BODY": "model",  # the PR's title fits: a model is asked only for this
                 "INPUT_FALLBACK-MODELS": json.dumps(
                     [
                         {

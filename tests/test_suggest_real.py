@@ -30,8 +30,6 @@ def test_suggest_end_to_end(
         SAMPLE,
         "--api-base",
         local_server.base_url,
-        "--title",
-        "Stop completions from mutating os.Args",
         "--repo",
         str(tmp_path),
     )

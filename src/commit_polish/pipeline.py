@@ -10,8 +10,8 @@ from typing import Protocol
 from commit_polish import prompt
 from commit_polish.digest import fit, parse
 from commit_polish.errors import AllModelsFailedError, ConfigError, InputError
-from commit_polish.message import fallback, repair
-from commit_polish.message.style import Style, detect_style
+from commit_polish.message import anchor, fallback, repair
+from commit_polish.message.style import Style, analyse_history, detect_style
 from commit_polish.records import (
     Attempt,
     ChangeContext,
@@ -20,6 +20,7 @@ from commit_polish.records import (
     Completion,
     DiffDigest,
     FileChange,
+    SubjectSource,
     Suggestion,
 )
 
@@ -50,6 +51,9 @@ class Options:
 
     max_prompt_tokens: int
     style: str = "auto"
+    body: str = "author"
+    """`author`: a kept subject keeps the author's words for the body too, and no model is
+    asked; `model`: the model writes the body under it."""
     language: str = "English"
     instructions: str = ""
     ignore: tuple[str, ...] = ()
@@ -65,6 +69,8 @@ class Prepared:
     digest: DiffDigest
     messages: tuple[ChatMessage, ...]
     prompt_tokens: int
+    kept: anchor.Kept | None = None
+    """The author's subject, kept in the repository's form; None leaves it to the model."""
 
 
 def prompt_tokens(messages: Sequence[ChatMessage], count: Counter) -> int:
@@ -75,14 +81,15 @@ def prepare(
     diff_text: str | bytes, context: ChangeContext, options: Options, count: Counter
 ) -> Prepared:
     files = parse.parse_diff(diff_text)
-    kept, ignored = parse.drop_ignored(files, options.ignore)
-    if not kept:
+    kept_files, ignored = parse.drop_ignored(files, options.ignore)
+    if not kept_files:
         raise InputError(
             f"every changed file ({len(files)}) matches the ignore globs",
             fix="narrow the `ignore` setting so some of the change is left to describe",
         )
     style = _style(options.style, context.history)
-    context, fixed = _make_room(context, style, options, count)
+    kept = _kept(context, options, kept_files)
+    context, fixed = _make_room(context, style, options, count, kept)
     room = options.max_prompt_tokens - fixed
     if room < MIN_DIFF_TOKENS:
         raise ConfigError(
@@ -90,12 +97,27 @@ def prepare(
             f"the instructions and PR text alone take {fixed} tokens",
             fix=f"raise max_prompt_tokens to at least {fixed + 4 * MIN_DIFF_TOKENS}",
         )
-    digest, messages, total = _fit(kept, context, style, options, count, room)
-    return Prepared(tuple(kept), tuple(f.path for f in ignored), style, digest, messages, total)
+    digest, messages, total = _fit(kept_files, context, style, options, count, room, kept)
+    files_kept, names = tuple(kept_files), tuple(f.path for f in ignored)
+    return Prepared(files_kept, names, style, digest, messages, total, kept)
+
+
+def _kept(
+    context: ChangeContext, options: Options, files: Sequence[FileChange]
+) -> anchor.Kept | None:
+    """The author's subject when it is worth keeping. The form enforced is the setting's,
+    or the history's only when that is clear: a mixed history's maintainers accept both."""
+    repo = analyse_history(context.history)
+    enforced = repo.style if options.style == "auto" else Style(options.style)
+    return anchor.keep(context, style=enforced, repo=repo, files=files)
 
 
 def _make_room(
-    context: ChangeContext, style: Style | None, options: Options, count: Counter
+    context: ChangeContext,
+    style: Style | None,
+    options: Options,
+    count: Counter,
+    kept: anchor.Kept | None,
 ) -> tuple[ChangeContext, int]:
     """The PR text that leaves room for the diff, with the tokens it takes without a diff.
 
@@ -116,11 +138,11 @@ def _make_room(
     # The diff is what the message must describe: the PR's text gives way until the diff
     # has half of the prompt, and only the settings can leave it less than the minimum.
     wanted = max(MIN_DIFF_TOKENS, options.max_prompt_tokens // 2)
-    fixed = prompt_tokens(_build(context, "", style, options), count)
+    fixed = prompt_tokens(_build(context, "", style, options, kept), count)
     for smaller in shorter:
         if options.max_prompt_tokens - fixed >= wanted:
             break
-        context, fixed = smaller, prompt_tokens(_build(smaller, "", style, options), count)
+        context, fixed = smaller, prompt_tokens(_build(smaller, "", style, options, kept), count)
     return context, fixed
 
 
@@ -131,30 +153,38 @@ def _fit(
     options: Options,
     count: Counter,
     room: int,
+    kept: anchor.Kept | None,
 ) -> tuple[DiffDigest, tuple[ChatMessage, ...], int]:
     """Fit the diff into `room`; the whole prompt must stay within the hard cap."""
     for _ in range(FIT_ROUNDS):
         digest = fit.fit(files, room, count)
-        messages = _build(context, digest.text, style, options)
+        messages = _build(context, digest.text, style, options, kept)
         total = prompt_tokens(messages, count)
         if total <= options.max_prompt_tokens:
             return digest, messages, total
         # Token counts do not add up exactly across a join: take the overshoot off and refit.
         room = max(0, room - (total - options.max_prompt_tokens) - 8)
     digest = fit.fit(files, 0, count)
-    messages = _build(context, digest.text, style, options)
+    messages = _build(context, digest.text, style, options, kept)
     return digest, messages, prompt_tokens(messages, count)
 
 
 def _build(
-    context: ChangeContext, diff_text: str, style: Style | None, options: Options
+    context: ChangeContext,
+    diff_text: str,
+    style: Style | None,
+    options: Options,
+    kept: anchor.Kept | None,
 ) -> tuple[ChatMessage, ...]:
+    if kept is not None and " ".join(context.title.split()) == kept.written:
+        context = replace(context, title="")  # the decided subject says it already
     return prompt.build(
         context,
         diff_text,
         style=style,
         language=options.language,
         instructions=options.instructions,
+        subject=kept.subject if kept else "",
     )
 
 
@@ -172,33 +202,58 @@ def run(
     count: Counter,
     completer: Completer,
 ) -> Suggestion:
-    """Prepare, ask the models, repair the answer; every model failing is not an error."""
+    """Prepare, ask the models, repair the answer; every model failing is not an error.
+
+    A PR of one commit whose message already fits is kept without asking a model: its
+    author's words score far above any rewrite (`message.anchor`).
+    """
     started = time.monotonic()
     ready = prepare(diff_text, context, options, count)
     sent = _Sent(ready.digest.budget, ready.digest, ready.messages, ready.prompt_tokens)
+    kept = ready.kept
+    source = SubjectSource.MODEL
+    if kept is not None:
+        source = SubjectSource.REFORMATTED if kept.reason else SubjectSource.AUTHOR
+        whole = anchor.whole_message(kept, context)
+        # A commit's own body is its author's explanation: `model` only writes a missing one.
+        if options.body == "author" or (kept.body and whole.body):
+            return sent.suggestion(whole, None, (), started, source)
 
     def shrink() -> tuple[ChatMessage, ...] | None:
         room = sent.room // 2
         if room < MIN_DIFF_TOKENS:
             return None
         digest = fit.fit(ready.files, room, count)
-        messages = _build(context, digest.text, ready.style, options)
+        messages = _build(context, digest.text, ready.style, options, kept)
         sent.update(room, digest, messages, prompt_tokens(messages, count))
         return messages
 
+    weak_told: list[str] = []
+
     def check(text: str) -> str | None:
-        reason = repair.unusable_reason(text, context.history, options.language)
-        if reason is not None:
+        # With a kept subject only the body is the model's: repeating history is no fault.
+        history = () if kept else context.history
+        reason = repair.unusable_reason(text, history, options.language)
+        if reason is not None or kept:
             return reason
         # Shortening can turn a longer subject into a recent commit's exact one.
-        fixed = repair.repair(text, style=ready.style, history=context.history).subject
-        return repair.copied_reason(fixed, context.history)
+        fixed = repair.repair(text, style=ready.style, history=history).subject
+        reason = repair.copied_reason(fixed, history)
+        weak = anchor.weak_reason(fixed)
+        if reason is None and weak is not None and not weak_told:
+            # Asked once more with the reason; a second weak subject beats no model answer.
+            weak_told.append(weak)
+            return f"the subject names files, not what the change does: {weak}"
+        return reason
 
     try:
         completion = completer(ready.messages, check=check, shrink=shrink)
     except AllModelsFailedError as failed:
         written = fallback.fallback_message(ready.files, context, style=ready.style)
-        return sent.suggestion(written, None, failed.attempts, started)
+        if kept is None:
+            return sent.suggestion(written, None, failed.attempts, started, SubjectSource.FALLBACK)
+        written = replace(written, subject=kept.subject)
+        return sent.suggestion(written, None, failed.attempts, started, source)
     repaired = repair.repair(
         completion.text,
         style=ready.style,
@@ -206,7 +261,9 @@ def run(
         co_authors=context.co_authors,
         cut_short=completion.truncated,
     )
-    return sent.suggestion(repaired, completion.model, completion.attempts, started)
+    if kept is not None:
+        repaired = replace(repaired, subject=kept.subject)
+    return sent.suggestion(repaired, completion.model, completion.attempts, started, source)
 
 
 class _Sent:
@@ -228,6 +285,9 @@ class _Sent:
         model: str | None,
         attempts: tuple[Attempt, ...],
         started: float,
+        source: SubjectSource,
     ) -> Suggestion:
         seconds = round(time.monotonic() - started, 3)
-        return Suggestion(commit, model, attempts, self.digest, self.messages, self.tokens, seconds)
+        return Suggestion(
+            commit, model, attempts, self.digest, self.messages, self.tokens, seconds, source
+        )

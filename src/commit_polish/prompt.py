@@ -15,6 +15,7 @@ from functools import cache
 from importlib import resources
 from string import Template
 
+from commit_polish.message.anchor import weak_reason
 from commit_polish.message.markdown import strip_images
 from commit_polish.message.style import (
     STANDARD_TYPES,
@@ -27,6 +28,7 @@ from commit_polish.records import ChangeContext, ChatMessage
 
 DESCRIPTION_LIMIT = 1500
 COMMITS_LIMIT = 20
+NOISE_NOTE = "(These are work notes, not descriptions: describe the change from the diff.)"
 
 # Everything here sees the PR's text, so each runs in time linear in it: a pattern never
 # searches the rest of the text again from every position, and never tries a run of text
@@ -64,8 +66,12 @@ def build(
     language: str = "English",
     instructions: str = "",
     history_examples: int = 5,
+    subject: str = "",
 ) -> tuple[ChatMessage, ...]:
-    """The [system, user] messages asking for this change's squash-commit message."""
+    """The [system, user] messages asking for this change's squash-commit message.
+
+    A `subject` already decided (the author's, `message.anchor`) is given to the model to
+    write the body under."""
     repo = analyse_history(context.history)
     examples = _examples(repo, style)[: max(0, history_examples)]
     # The examples sit with the rules, away from the diff: next to it, a small model takes
@@ -83,8 +89,9 @@ def build(
         {
             "title": " ".join(context.title.split()),
             "description": clean_description(context.description),
-            "commits": _commits(context.commit_messages, context.title),
+            "commits": _commits(context.commit_messages, (context.title, subject)),
             "instructions": instructions.strip(),
+            "subject": subject,
             "diff": diff_text,
         },
         keep=frozenset({"diff"}),
@@ -188,13 +195,16 @@ def _headings_only(paragraph: str) -> bool:
     return at > 0 and paragraph[at:] == "\n"  # `$` matches before a final newline
 
 
-def _commits(messages: Sequence[str], title: str, limit: int = COMMITS_LIMIT) -> str:
-    """Commit subjects, without merges and without a repeat of the title."""
+def _commits(messages: Sequence[str], said: Sequence[str], limit: int = COMMITS_LIMIT) -> str:
+    """Commit subjects, without merges and without a repeat of the title or subject `said`."""
     subjects = [m.strip().partition("\n")[0].strip() for m in messages]
-    skip = {"", " ".join(title.split()).casefold()}
+    skip = {"", *(" ".join(text.split()).casefold() for text in said)}
     subjects = [s for s in dict.fromkeys(subjects) if s.casefold() not in skip]
     subjects = [s for s in subjects if not _MERGE.match(s)]
     lines = [f"- {s}" for s in subjects[:limit]]
     if len(subjects) > limit:
         lines.append(f"- (and {len(subjects) - limit} more)")
+    if subjects and all(weak_reason(s) is not None for s in subjects):
+        # "wip", "Update x.py" five times: a small model repeats them unless told not to.
+        lines.append(NOISE_NOTE)
     return "\n".join(lines)

@@ -49,6 +49,8 @@ class FileChange:
     """Set for renames and copies."""
     mode_change: str | None = None
     """For example `100644 -> 100755`."""
+    masked: int = 0
+    """Secrets in the hunks replaced by a placeholder when the diff was parsed."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +66,8 @@ class DiffDigest:
     """Files shown with some of their hunks, or with hunks cut short."""
     omitted: tuple[str, ...]
     """Files named (or counted in a summary line) without any hunk."""
+    masked: int = 0
+    """Secrets masked in the files' hunks: none of them reached the text."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,7 +147,8 @@ class CommitMessage:
     body: str = ""
     trailers: tuple[str, ...] = ()
     from_model: bool = True
-    """False for the deterministic message written when every model failed."""
+    """False only for the deterministic message written when every model failed (a message
+    kept from the author is not a failure, though no model wrote it)."""
 
     @property
     def text(self) -> str:
@@ -153,6 +158,18 @@ class CommitMessage:
         if self.trailers:
             parts.append("\n".join(self.trailers))
         return "\n\n".join(parts)
+
+
+class SubjectSource(StrEnum):
+    """Whose words the subject is: a reader trusts the author's own more than a model's."""
+
+    AUTHOR = "author"
+    """The PR's own subject (its commit's or title), as written."""
+    REFORMATTED = "author, reformatted"
+    """The PR's own subject, put into the repository's form."""
+    MODEL = "model"
+    FALLBACK = "fallback"
+    """Built from the diff's files when every model failed."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,6 +183,7 @@ class Suggestion:
     messages: tuple[ChatMessage, ...]
     prompt_tokens: int
     seconds: float
+    subject_source: SubjectSource = SubjectSource.MODEL
 
     @property
     def fallback_used(self) -> bool:

@@ -84,6 +84,7 @@ def _print_dry_run(ready: pipeline.Prepared, settings: Settings, *, as_json: boo
                     "prompt_tokens": ready.prompt_tokens,
                     "budget": settings.max_prompt_tokens,
                     "files": _files(ready.digest),
+                    "secrets_masked": ready.digest.masked,
                     "ignored": list(ready.ignored),
                 },
                 indent=2,
@@ -106,6 +107,7 @@ def suggestion_json(suggestion: Suggestion) -> dict[str, Any]:
         "body": message.body,
         "message": message.text,
         "from_model": message.from_model,
+        "subject_source": suggestion.subject_source.value,
         "model": suggestion.model,
         "fallback_used": suggestion.fallback_used,
         "attempts": [dataclasses.asdict(a) for a in suggestion.attempts],
@@ -114,6 +116,7 @@ def suggestion_json(suggestion: Suggestion) -> dict[str, Any]:
         "cost_usd": suggestion.cost_usd,
         "seconds": suggestion.seconds,
         "files": _files(suggestion.digest),
+        "secrets_masked": suggestion.digest.masked,
     }
 
 

@@ -19,6 +19,7 @@ def pipeline_options(settings: Settings) -> pipeline.Options:
     return pipeline.Options(
         max_prompt_tokens=settings.max_prompt_tokens,
         style=settings.style,
+        body=settings.body,
         language=settings.language,
         instructions=settings.instructions,
         ignore=settings.ignore,

@@ -15,14 +15,16 @@ import pytest
 from commit_polish.action import comment
 from commit_polish.action.comment import (
     COMMENT_LIMIT,
+    DEFAULT_MARKER,
     TRIMMED,
+    Marker,
     marker,
     parse_marker,
     render,
     summary,
 )
 from commit_polish.github.records import PullRequest
-from commit_polish.records import Attempt, CommitMessage, DiffDigest, Suggestion
+from commit_polish.records import Attempt, CommitMessage, DiffDigest, SubjectSource, Suggestion
 
 SHA = "9049f1265b7d61be4a8904a9a27120d2064dab3b"
 SUBJECT = "fix: copy trimmed args so completion never mutates os.Args"
@@ -167,12 +169,41 @@ def test_marker_round_trips_the_head_sha() -> None:
         f"> {marker(SHA)}\n\nquoted in a reply",
         f"Thanks!\n{marker(SHA)}",
         f" {marker(SHA)}",
+        f"\n{marker(SHA)}",
+        f"{marker(SHA)}x\nmore on the next line",
+        f"{marker(SHA)} \nthe marker line with a space after it",
+        f"<!--  commit-polish:sticky head={SHA} -->",
+        f"<!-- commit-polish:sticky  head={SHA} -->",
+        f"<!-- Commit-Polish:sticky head={SHA} -->",
+        f"<!-- COMMIT-POLISH:STICKY HEAD={SHA} -->",
+        f"<!-- commit-polish-docs:sticky head={SHA} -->",
+        f"<!-- commit-polish:sticky head={SHA} --><!-- commit-polish:sticky head={SHA} -->",
+        "<!-- commit-polish:sticky head= -->",
         "<!-- commit-polish -->",
         "",
     ],
 )
-def test_a_marker_counts_only_at_the_start(body: str) -> None:
+def test_a_marker_counts_only_as_the_whole_first_line(body: str) -> None:
     assert parse_marker(body) is None
+
+
+def test_each_installation_recognises_only_its_own_marker() -> None:
+    docs = Marker("commit-polish.docs_2")
+    assert docs.line(SHA) == f"<!-- commit-polish.docs_2:sticky head={SHA} -->"
+    assert docs.head_of(docs.line(SHA) + "\nbody") == SHA
+    assert not docs.owns(marker(SHA) + "\nbody")
+    assert not Marker().owns(docs.line(SHA) + "\nbody")
+    # Regex characters in a name are plain text: `.` is no wildcard.
+    assert not docs.owns(f"<!-- commit-polishXdocs_2:sticky head={SHA} -->")
+    output = render(suggestion(), pull_request(), mark=docs)
+    assert output.startswith(docs.line(SHA) + "\n") and parse_marker(output) is None
+    assert Marker().name == DEFAULT_MARKER == "commit-polish"
+
+
+@pytest.mark.parametrize("name", ["", "two words", "-->", "<!--", "a" * 41, "x\ny", "ünï", "-a"])
+def test_a_marker_name_is_a_short_identifier(name: str) -> None:
+    with pytest.raises(ValueError, match="1 to 40 letters"):
+        Marker(name)
 
 
 @pytest.mark.parametrize("bad", ["", "abc -->", "evil --><img src=x>", "a" * 65])
@@ -362,3 +393,25 @@ def test_pathological_input_still_fits_and_stays_closed() -> None:
     assert len(output) <= COMMENT_LIMIT
     assert_inert(output)
     assert "and 9,980 more" in output
+
+
+def test_the_comment_says_whose_words_the_subject_is() -> None:
+    kept = replace(suggestion(model=None, attempts=()), subject_source=SubjectSource.AUTHOR)
+    body = comment.render(kept, pull_request())
+    assert "**Model that answered:** none needed (the pull request's own words already fit)" in body
+    assert "**Subject:** the pull request's own, kept as written" in body
+    assert "Every model failed" not in body
+    reformatted = replace(suggestion(), subject_source=SubjectSource.REFORMATTED)
+    assert "put into this repository's form" in comment.render(reformatted, pull_request())
+    assert "**Subject:**" not in comment.render(suggestion(), pull_request())
+
+
+def test_the_comment_and_the_summary_say_how_many_secrets_were_masked() -> None:
+    masked = suggestion(files=replace(digest(), masked=2))
+    line = "- **Secrets masked in the diff:** 2"
+    assert line in render(masked, pull_request())
+    assert line in summary(masked, pull_request())
+    rendered, _ = split_code(render(masked, pull_request()))
+    assert line in rendered  # our own line, outside any code block
+    for clean in (render(suggestion(), pull_request()), summary(suggestion(), pull_request())):
+        assert "Secrets masked" not in clean

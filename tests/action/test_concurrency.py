@@ -24,8 +24,15 @@ from tests.support.github_stub import ACTIONS_BOT, GitHubStub, StubPR
 from tests.support.github_world import SMALL
 
 OLD_HEAD, NEW_HEAD = "a" * 40, "b" * 40
-OLD = "Retry uploads once on a reset connection"
-NEW = "Retry uploads up to three times on a reset connection"
+# The PR's title fits its repository, so it stays the subject: the bodies tell runs apart.
+OLD = "The upload is retried once on a reset connection."
+NEW = "The upload is retried up to three times on a reset connection."
+
+
+def answer(body: str) -> Answer:
+    return Answer(200, completion(f"Retry uploads on a reset connection\n\n{body}"))
+
+
 COMMENTS = f"/repos/{REPO}/issues/{SMALL.number}/comments"
 
 
@@ -63,6 +70,7 @@ def job(tmp_path: Path, name: str, stub: GitHubStub, model: FakeModel) -> Runner
     folder.mkdir()
     runner = Runner(folder, stub, model.base)
     runner.env["INPUT_MODEL"] = "llamafile/smollm2-135m-instruct"
+    runner.env["INPUT_BODY"] = "model"  # the model's bodies tell the runs apart
     runner.event("pull_request", pr_event("synchronize"))
     return runner
 
@@ -101,12 +109,12 @@ def test_a_run_for_an_older_head_never_overwrites_a_newer_one(
         return suggestion
 
     monkeypatch.setattr(action, "_suggest", push_while_writing)
-    with FakeModel(default=Answer(200, completion(OLD))) as model:
+    with FakeModel(default=answer(OLD)) as model:
         runner = job(tmp_path, "older", stub, model)
         code, log = runner.run()
     assert code == 0 and "moved on" in log
     assert stub.comments(REPO, SMALL.number) == [] and stub.writes == []
-    assert runner.outputs()["subject"] == OLD  # later steps still get this run's message
+    assert OLD in runner.outputs()["message"]  # later steps still get this run's message
     assert runner.outputs()["comment-url"] == ""
 
 
@@ -116,9 +124,7 @@ def test_older_runs_answer_arrives_last_and_is_not_posted(
     """Push, push: the first run's model is still writing when the second run posts."""
     old_answer = threading.Event()
     asked = threading.Event()
-    with FakeModel(
-        Answer(200, completion(OLD), gate=old_answer), default=Answer(200, completion(NEW))
-    ) as model:
+    with FakeModel(dataclasses.replace(answer(OLD), gate=old_answer), default=answer(NEW)) as model:
         model.on_request = lambda seen: asked.set()
         older = Run(job(tmp_path, "older", stub, model))
         older.start()
@@ -134,7 +140,7 @@ def test_older_runs_answer_arrives_last_and_is_not_posted(
     head, body = only_comment(stub)
     assert head == NEW_HEAD and NEW in body and OLD not in body
     assert [method for method, _, _ in stub.writes] == ["POST"]
-    assert older.runner.outputs()["subject"] == OLD  # its own later steps still get its message
+    assert OLD in older.runner.outputs()["message"]  # its own later steps still get its message
 
 
 def test_older_run_delayed_just_before_its_write_leaves_the_newer_comment(
@@ -142,7 +148,7 @@ def test_older_run_delayed_just_before_its_write_leaves_the_newer_comment(
 ) -> None:
     """The older run has its answer and its head still looked current, but GitHub holds its
     comment listing (a slow page, a rate-limit wait) while the newer run posts."""
-    with FakeModel(Answer(200, completion(OLD)), default=Answer(200, completion(NEW))) as model:
+    with FakeModel(answer(OLD), default=answer(NEW)) as model:
         held = stub.hold_next("GET", COMMENTS)
         older = Run(job(tmp_path, "older", stub, model))
         older.start()
@@ -165,7 +171,7 @@ def test_a_write_that_github_delays_is_checked_again_before_it_is_repeated(
     """The older run's POST meets a secondary rate limit; while it waits, the newer run posts.
     Repeating the POST blindly would add the stale message as a second, newer comment."""
     stub.secondary_rate_limit("POST", COMMENTS, retry_after=3)
-    with FakeModel(Answer(200, completion(OLD)), default=Answer(200, completion(NEW))) as model:
+    with FakeModel(answer(OLD), default=answer(NEW)) as model:
         older = Run(job(tmp_path, "older", stub, model))
         older.start()
         until(lambda: [method for method, _, _ in stub.writes] == ["POST"])  # refused, waiting
@@ -184,7 +190,7 @@ def test_two_runs_for_the_same_head_at_once_leave_one_comment(
 ) -> None:
     """`opened` and an `edited` right after it: both find no comment and both post."""
     first = stub.hold_next("POST", COMMENTS)
-    with FakeModel(default=Answer(200, completion(NEW))) as model:
+    with FakeModel(default=answer(NEW)) as model:
         runs = [Run(job(tmp_path, name, stub, model)) for name in ("opened", "edited")]
         for run in runs:
             run.start()
@@ -201,7 +207,7 @@ def test_two_runs_for_the_same_head_at_once_leave_one_comment(
 
 def test_unchanged_message_is_not_edited_again(tmp_path: Path, stub: GitHubStub) -> None:
     """A re-run of the job, with the same head and the same answer, writes nothing at all."""
-    with FakeModel(default=Answer(200, completion(NEW))) as model:
+    with FakeModel(default=answer(NEW)) as model:
         first = job(tmp_path, "first", stub, model)
         assert first.run()[0] == 0
         (posted,) = stub.comments(REPO, SMALL.number)

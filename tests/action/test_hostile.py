@@ -151,10 +151,13 @@ def written(stub: GitHubStub) -> list[tuple[str, str, str]]:
     ]
 
 
-def run_job(stub: GitHubStub, folder: Path, api_base: str) -> tuple[Runner, str]:
+def run_job(
+    stub: GitHubStub, folder: Path, api_base: str, body: str = "model"
+) -> tuple[Runner, str]:
     folder.mkdir()
     runner = Runner(folder, stub, api_base)
     runner.env["INPUT_MODEL"] = "llamafile/smollm2-135m-instruct"
+    runner.env["INPUT_BODY"] = body
     runner.event("pull_request", pr_event("synchronize"))
     code, log = runner.run()
     assert code == 0, log
@@ -166,9 +169,13 @@ def test_hostile_pull_request(case: Hostile, stub: GitHubStub, tmp_path: Path) -
     answer = f"Handle hostile input safely\n\n{case.text}"
     with FakeModel(default=Answer(200, completion(answer))) as model:
         # The model repeats the attack; then no model answers and the message is built from
-        # the PR's title and file names instead.
-        for label, base in (("model", model.base), ("no-model", "http://127.0.0.1:9/v1")):
-            runner, log = run_job(stub, tmp_path / label, base)
+        # the PR's title and file names instead; then the PR's own words are the message.
+        for label, base, body in (
+            ("model", model.base, "model"),
+            ("no-model", "http://127.0.0.1:9/v1", "model"),
+            ("author", "http://127.0.0.1:9/v1", "author"),
+        ):
+            runner, log = run_job(stub, tmp_path / label, base, body)
             fences, _ = check_run(runner, log, vendored_path(case))
             if label == "model" and runner.outputs()["model"]:
                 assert case.readable in fences[0], (case.readable, fences[0][:300])

@@ -52,6 +52,7 @@ def test_entry_point_as_a_process_posts_then_updates_one_comment(runner: Runner)
 def test_every_model_down_still_comments_with_the_diff_built_message(runner: Runner) -> None:
     runner.event("pull_request", pr_event())
     runner.env["INPUT_API-BASE"] = f"http://127.0.0.1:{free_port()}/v1"
+    runner.env["INPUT_BODY"] = "model"  # the PR's title fits: only then is a model asked
     code, log = runner.run()
     assert code == 0
     assert "::warning title=commit-polish%3A no model answered::" in log
@@ -229,3 +230,17 @@ def test_error_text_in_the_summary_stays_inside_code_blocks() -> None:
         "paragraph_close",
     ]
     assert fences == [hostile + "\n", "remove [this](https://evil.example)\n"]
+
+
+def test_a_title_that_fits_is_kept_with_the_commits_and_no_model(runner: Runner) -> None:
+    """The PR's own words, as GitHub would pre-fill them but without its work notes: no model
+    is asked (its endpoint is dead here), nothing failed, and the comment says whose words."""
+    runner.event("pull_request", pr_event())
+    runner.env["INPUT_API-BASE"] = f"http://127.0.0.1:{free_port()}/v1"
+    code, log = runner.run()
+    assert code == 0 and "::warning" not in log, log
+    outputs = runner.outputs()
+    assert outputs["model"] == "" and outputs["subject"] == SMALL.title
+    assert "* Cap the backoff" in outputs["message"]
+    (body,) = runner.ours()
+    assert "the pull request's own, kept as written" in body and "failed" not in body.lower()

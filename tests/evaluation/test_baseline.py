@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from commit_polish.evaluation import report
+from commit_polish.evaluation import baseline, report
 from commit_polish.evaluation.baseline import default_message
 from commit_polish.evaluation.cases import Case, load_cases
 from commit_polish.evaluation.command import change_context
@@ -126,6 +126,16 @@ def test_summary_sets_commit_polish_beside_githubs_default_on_the_same_prs() -> 
     assert table["2+ commits"]["below_github_subject"] == 50.0
     assert table["no commits"]["github_n"] == 0
     assert table["no commits"]["github_bnorm_subject"] is None
+    # ONE's and TWO's own subjects fit bubbletea's form, THREE's "test" is a work note: of
+    # the two, ours is below on TWO only. No answer here says its subject was the author's.
+    assert [baseline.author_fits(case) for case in cases[:3]] == [True, True, False]
+    assert (overall["author_fits_n"], overall["below_fitting_subject"]) == (2, 50.0)
+    assert overall["kept_subject"] == 0.0
+    # Bodies are scored where the maintainers wrote one: ONE's answer is their message.
+    with_body = [s for s in scores if s.case.body.strip()]
+    assert with_body and all(s.bnorm_body is not None for s in with_body)
+    assert scores[0].bnorm_body == (100.0 if cases[0].body.strip() else None)
+    assert all(s.bnorm_body is None for s in scores if not s.case.body.strip())
     text = report.format_table(table, report.GITHUB_COLUMNS).splitlines()
     assert text[0].split()[:3] == ["group", "n", "B-Norm"]
     assert text[-1].split()[:4] == ["no", "commits", "0", "-"]
@@ -140,31 +150,49 @@ def test_eval_sends_the_commits_to_the_model_and_reports_githubs_default(
 ) -> None:
     monkeypatch.chdir(tmp_path)
     ids = tmp_path / "ids"
-    ids.write_text(f"{ONE}\n")
-    answer = Answer(200, completion("fix(examples): set the table example's width"))
+    ids.write_text(f"{ONE}\n{TWO}\n")
+    answer = Answer(200, completion("docs(readme): add ChatGPTUI link\n\nLink the project."))
     with FakeModel(default=answer) as model:
         args = ("--dataset", str(COMMITS), "--ids", str(ids), "--api-base", model.base)
+        # Both PRs' own subjects fit: by default their authors' words are the whole message.
         code, stdout, err = run_eval(capsys, *args, "--out", str(tmp_path / "with.jsonl"))
+        assert code == 0, err
+        assert model.seen == []
+        # With `--body model`, only TWO, whose commits wrote no body of their own, asks.
+        out = ("--out", str(tmp_path / "model-body.jsonl"), "--body", "model")
+        code, _, err = run_eval(capsys, *args, *out)
         assert code == 0, err
         (sent,) = _user_prompts(model)
         model.seen.clear()
         without = ("--out", str(tmp_path / "without.jsonl"), "--diff-only", "--json")
         code, as_json, err = run_eval(capsys, *args, *without)
         assert code == 0, err
-        (sent_diff_only,) = _user_prompts(model)
-    # The commit's subject reaches the model only through the commit list.
-    assert "add missing WithWidth to table example" in sent
-    assert "add missing WithWidth to table example" not in sent_diff_only
-    assert out_rows(tmp_path / "with.jsonl")[0]["commits"] == 1
-    assert "commits" not in out_rows(tmp_path / "without.jsonl")[0]
+        sent_diff_only = _user_prompts(model)
+    # TWO's first subject is decided; the second commit reaches the model through the list.
+    assert "Use this subject line as it is:\ndocs(readme): add ChatGPTUI link" in sent
+    assert "- Update README.md" in sent
+    assert len(sent_diff_only) == 2
+    assert not any("ChatGPTUI link" in text for text in sent_diff_only)
+    rows = {row["id"]: row for row in out_rows(tmp_path / "with.jsonl")}
+    assert rows[ONE]["message"] == _cases()[ONE].commit_messages[0]
+    assert (rows[ONE]["subject_source"], rows[ONE]["model"]) == ("author", None)
+    assert rows[TWO]["subject_source"] == "author" and rows[TWO]["commits"] == 2
+    # "Update README.md" is a work note: left out, its co-author still credited.
+    assert rows[TWO]["message"] == (
+        "docs(readme): add ChatGPTUI link\n\nCo-authored-by: Maas Lalani <maas@lalani.dev>"
+    )
+    written = {row["id"]: row for row in out_rows(tmp_path / "model-body.jsonl")}
+    assert written[TWO]["message"] == "docs(readme): add ChatGPTUI link\n\nLink the project."
+    assert all("commits" not in row for row in out_rows(tmp_path / "without.jsonl"))
     # The table as before, then GitHub's default on the same PRs.
     blocks = stdout.split("\n\n")
-    assert blocks[0].splitlines()[1].split()[:2] == ["all", "1"]
+    assert blocks[0].splitlines()[1].split()[:2] == ["all", "2"]
     assert blocks[1].startswith("GitHub's default squash message")
-    assert blocks[1].splitlines()[-1].split()[:3] == ["all", "1", f"{ONE_SUBJECT:.2f}"]
+    mean = (ONE_SUBJECT + TWO_SUBJECT) / 2
+    assert blocks[1].splitlines()[-1].split()[:3] == ["all", "2", f"{mean:.2f}"]
     # GitHub's default does not depend on what the pipeline was given.
     overall = json.loads(as_json)["groups"]["all"]
-    assert overall["github_n"] == 1 and overall["github_bnorm_subject"] == round(ONE_SUBJECT, 2)
+    assert overall["github_n"] == 2 and overall["github_bnorm_subject"] == round(mean, 2)
 
 
 def test_an_out_file_holds_one_kind_of_input(

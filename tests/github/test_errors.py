@@ -95,6 +95,9 @@ def test_rate_limits_say_how_long_and_how_to_avoid_them() -> None:
     waited = translate(429, {}, {"Retry-After": "3600"}, doing=DOING)
     assert "3600 s" in waited.message
     assert CONCURRENCY_YAML in (waited.fix or "")
+    # The block the example workflows use (tests/test_workflows.py): on the job, so that a
+    # comment's skipped run never cancels a suggestion.
+    assert "on the job (not the workflow" in (waited.fix or "")
     reset = {"x-ratelimit-remaining": "0", "x-ratelimit-reset": "4102444800"}
     assert "2100-01-01 00:00:00 UTC" in translate(403, {}, reset, doing=DOING).message
 

@@ -84,6 +84,9 @@ class Job(Runner):
             {
                 "INPUT_MODEL": LOCAL,
                 "INPUT_FALLBACK-MODELS": json.dumps([fallback]),
+                # The PR's title fits, so by default no model would be asked: the matrix is
+                # about models, so they write the body under it.
+                "INPUT_BODY": "model",
                 CLOUD_KEY_ENV: CLOUD_KEY,
             }
         )
@@ -157,13 +160,19 @@ class Done:
     def writes(self) -> list[str]:
         return [method for method, _, _ in self.job.stub.writes]
 
-    def answered_by(self, model: str, subject: str) -> str:
-        """The common good ending: `model`'s message is posted, quietly, exit 0."""
+    def answered_by(self, model: str, answer: str) -> str:
+        """The common good ending: `model`'s message is posted, quietly, exit 0.
+
+        The PR's title already fits the repository's form, so it stays the subject whoever
+        answers (`message.anchor`); the body is `answer`'s, told apart by its first sentence.
+        """
         assert self.code == 0, self.log
         assert self.annotations("warning") == [] and self.annotations("error") == [], self.log
-        assert (self.outputs["model"], self.outputs["subject"]) == (model, subject)
+        assert (self.outputs["model"], self.outputs["subject"]) == (model, SMALL.title)
+        first = answer.partition("\n\n")[2].partition(". ")[0]
         body = self.comment()
-        assert subject in body and subject in self.summary
+        assert SMALL.title in body and SMALL.title in self.summary
+        assert first in " ".join(body.split()) and first in " ".join(self.summary.split())
         return body
 
     def kept_without_comment(self, subject: str = LOCAL_SUBJECT) -> None:

@@ -18,7 +18,7 @@ from tests.support.action_runner import pr_event
 from tests.support.fake_model import Answer, completion, context_error, llama_error, openai_error
 from tests.support.fault_harness import (
     CLOUD,
-    CLOUD_SUBJECT,
+    CLOUD_ANSWER,
     LOCAL,
     LOCAL_ANSWER,
     LOCAL_SUBJECT,
@@ -48,7 +48,7 @@ def falls_back(job: Job, fault: Answer, outcome: str, *, asked: int, **inputs: s
     """Every request to the local endpoint meets `fault`; the fallback answers instead."""
     local = job.local(default=fault)
     done = job.go(**inputs)
-    done.answered_by(CLOUD, CLOUD_SUBJECT)
+    done.answered_by(CLOUD, CLOUD_ANSWER)
     assert done.tried() == [(LOCAL, outcome)] * asked + [(CLOUD, "ok")]
     assert len(local.seen) == asked and len(job.cloud.seen) == 1
     return done
@@ -58,7 +58,7 @@ def judged_unusable(job: Job, answer: str) -> None:
     """Every local answer is `answer`; the model may be told why and asked once more."""
     local = job.local(default=Answer(200, completion(answer)))
     done = job.go()
-    done.answered_by(CLOUD, CLOUD_SUBJECT)
+    done.answered_by(CLOUD, CLOUD_ANSWER)
     *refused, last = done.tried()
     assert last == (CLOUD, "ok") and set(refused) == {(LOCAL, "unusable")}, done.tried()
     assert len(local.seen) == len(refused) <= 2
@@ -68,7 +68,7 @@ def recovers(job: Job, fault: Answer, outcome: str) -> float:
     """The first request meets `fault`, the retry is answered: seconds between the two."""
     local = job.local(fault)
     done = job.go()
-    done.answered_by(LOCAL, LOCAL_SUBJECT)
+    done.answered_by(LOCAL, LOCAL_ANSWER)
     assert done.tried() == [(LOCAL, outcome), (LOCAL, "ok")]
     assert job.cloud.seen == []
     return local.seen[1].at - local.seen[0].at
@@ -77,7 +77,7 @@ def recovers(job: Job, fault: Answer, outcome: str) -> float:
 def refused(job: Job) -> None:
     job.env["INPUT_API-BASE"] = dead_base()
     done = job.go()
-    done.answered_by(CLOUD, CLOUD_SUBJECT)
+    done.answered_by(CLOUD, CLOUD_ANSWER)
     assert done.tried() == [(LOCAL, "connection"), (CLOUD, "ok")]
 
 
@@ -102,7 +102,7 @@ def killed_mid_answer(job: Job) -> None:
     finally:
         finished.set()
         killer.join(timeout=5)
-    done.answered_by(CLOUD, CLOUD_SUBJECT)
+    done.answered_by(CLOUD, CLOUD_ANSWER)
     tried = done.tried()
     assert [model for model, _ in tried] == [LOCAL, LOCAL, CLOUD], tried
     assert tried[0][1] in {"connection_reset", "server_error"}, tried
@@ -139,7 +139,7 @@ def slower_than_the_timeout(job: Job) -> None:
     finally:
         enough.set()
         busy.join(timeout=60)
-    done.answered_by(CLOUD, CLOUD_SUBJECT)
+    done.answered_by(CLOUD, CLOUD_ANSWER)
     assert done.tried() == [(LOCAL, "timeout"), (CLOUD, "ok")]
     waited = re.search(r"`timeout` \((\d+\.\d) s\)", done.summary)
     assert waited is not None and float(waited.group(1)) < 5, done.summary

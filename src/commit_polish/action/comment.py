@@ -1,7 +1,8 @@
 """Render the ONE sticky PR comment, and the job summary from the same parts; pure.
 
 Everything that comes from the pull request or a model (the message, file names, model names)
-is attacker text. It only ever goes inside fenced code blocks or inline code spans, where GitHub
+is attacker text. It is made visible first (visible.py: nothing hidden in it, nothing to read
+differently) and only ever goes inside fenced code blocks or inline code spans, where GitHub
 renders no HTML, mentions, references or images; only this module's fixed template writes
 Markdown or HTML. The marker on the first line lets the GitHub adapter find our comment again
 and lets a run for an older head see that a newer one has already answered.
@@ -10,15 +11,19 @@ and lets a run for an older head see that a newer one has already answered.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from commit_polish.action.visible import clean as clean  # also for the edge's error text
 from commit_polish.github.records import PullRequest
-from commit_polish.records import Suggestion, tried_models
+from commit_polish.records import SubjectSource, Suggestion, tried_models
 
-MARKER_PREFIX = "<!-- commit-polish"
-_MARKER = re.compile(r"<!-- commit-polish:sticky head=([0-9A-Za-z]{1,64}) -->")
+DEFAULT_MARKER = "commit-polish"
+"""The name in our marker line; the `marker` input gives an installation a name of its own."""
+MARKER_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,39}")
+_MARKER_LINE = "<!-- {name}:sticky head={head} -->"
+_SHA = "[0-9A-Za-z]{1,64}"
+MARKER_PREFIX = _MARKER_LINE.split("{name}", 1)[0] + DEFAULT_MARKER
 COMMENT_LIMIT = 65_536
 """GitHub's limit for a comment body; we count UTF-16 units, never fewer than characters."""
 SUMMARY_LIMIT = 1_000_000
@@ -28,42 +33,73 @@ MAX_ATTEMPTS = 20
 MAX_SPAN = 200
 MAX_SUBJECT = 1_000
 TRIMMED = "… (trimmed)"
-# Control, format (bidi overrides and isolates, zero-width, tag characters) and lone surrogates:
-# invisible in review, they can make text read differently from what it is.
-_HIDDEN = frozenset({"Cc", "Cf", "Cs"})
-_LINE_BREAKS = re.compile(r"\r\n?|[\x85\u2028\u2029]")
 _BACKTICKS = re.compile(r"`+")
 
 
+@dataclass(frozen=True)
+class Marker:
+    """Our comment's hidden first line, `<!-- NAME:sticky head=SHA -->`. Two installations on
+    one repository with different names keep a comment each."""
+
+    name: str = DEFAULT_MARKER
+
+    def __post_init__(self) -> None:
+        if not MARKER_NAME.fullmatch(self.name):
+            raise ValueError(
+                f"{self.name[:60]!r} is not 1 to 40 letters, digits, '.', '_' or '-' "
+                "starting with a letter or digit"
+            )
+
+    def line(self, head_sha: str) -> str:
+        """The marker line for a comment describing `head_sha`."""
+        if not re.fullmatch(_SHA, head_sha):
+            raise ValueError(f"not a commit sha: {head_sha!r}")
+        return _MARKER_LINE.format(name=self.name, head=head_sha)
+
+    def head_of(self, body: str) -> str | None:
+        """The head sha of a comment whose whole first line is this marker line. A marker
+        quoted later, or with anything before or after it on that line, or almost ours
+        (another name, case or spacing) does not make anyone's comment ours."""
+        found = self._pattern().fullmatch(body.partition("\n")[0])
+        return found.group(1) if found else None
+
+    def owns(self, body: str) -> bool:
+        """Whether `body` is one of our comments by its text; the GitHub adapter also
+        requires our login as its author."""
+        return self.head_of(body) is not None
+
+    def _pattern(self) -> re.Pattern[str]:
+        before, _, after = _MARKER_LINE.format(name=self.name, head="\0").partition("\0")
+        return re.compile(f"{re.escape(before)}({_SHA}){re.escape(after)}")
+
+
+DEFAULT = Marker()
+
+
 def marker(head_sha: str) -> str:
-    """The hidden first line of our comment, recording the head it describes."""
-    if not re.fullmatch(r"[0-9A-Za-z]{1,64}", head_sha):
-        raise ValueError(f"not a commit sha: {head_sha!r}")
-    return f"<!-- commit-polish:sticky head={head_sha} -->"
+    """The default installation's marker line for `head_sha`."""
+    return DEFAULT.line(head_sha)
 
 
 def parse_marker(body: str) -> str | None:
-    """The head sha of a comment that STARTS with our marker; a marker quoted in a reply or
-    buried in someone's text does not make their comment ours."""
-    found = _MARKER.match(body)
-    return found.group(1) if found else None
+    """The head sha of a comment of the default installation, by its first line."""
+    return DEFAULT.head_of(body)
 
 
-def render(suggestion: Suggestion, pr: PullRequest, *, command: str = "/commit-polish") -> str:
+def render(
+    suggestion: Suggestion,
+    pr: PullRequest,
+    *,
+    command: str = "/commit-polish",
+    mark: Marker = DEFAULT,
+) -> str:
     """The sticky comment: always at most COMMENT_LIMIT long, trimmed rather than rejected."""
-    return _fit(_Parts(suggestion, pr, command), COMMENT_LIMIT, _utf16_units)
+    return _fit(_Parts(suggestion, pr, command, mark), COMMENT_LIMIT, _utf16_units)
 
 
 def summary(suggestion: Suggestion, pr: PullRequest) -> str:
     """The job summary: the comment's content without the marker and the regenerate hint."""
     return _fit(_Parts(suggestion, pr, None), SUMMARY_LIMIT, _utf8_bytes)
-
-
-def clean(text: str) -> str:
-    """`text` with line breaks made `\\n` and hidden characters removed (tabs kept)."""
-    text = _LINE_BREAKS.sub("\n", text)
-    hidden = {c for c in set(text) if c not in "\n\t" and unicodedata.category(c) in _HIDDEN}
-    return text.translate({ord(c): None for c in hidden}) if hidden else text
 
 
 def code_span(text: str, limit: int = MAX_SPAN) -> str:
@@ -90,6 +126,7 @@ class _Parts:
     pr: PullRequest
     command: str | None
     """The regenerate command; None for the job summary, which has no marker either."""
+    mark: Marker = DEFAULT
 
 
 def _fit(parts: _Parts, limit: int, measure: Callable[[str], int]) -> str:
@@ -115,7 +152,7 @@ def _compose(parts: _Parts, subject: str, description: str, *, names: int, trimm
         description = f"{description.rstrip()}\n{TRIMMED}".lstrip("\n")
     full = f"{subject}\n\n{description}" if description else subject
     blocks = [
-        marker(parts.pr.head_sha) if parts.command is not None else "",
+        parts.mark.line(parts.pr.head_sha) if parts.command is not None else "",
         "### Suggested squash-commit message",
         _failure_note(parts.suggestion),
         code_block(full),
@@ -160,14 +197,18 @@ def _trimmed_note() -> str:
 def _details(parts: _Parts, names: int) -> str:
     suggestion = parts.suggestion
     model = code_span(suggestion.model) if suggestion.model else "none (every model failed)"
+    if suggestion.model is None and suggestion.message.from_model:
+        model = "none needed (the pull request's own words already fit)"
     lines = [
         f"- **Model that answered:** {model}",
+        *_SUBJECT_FROM.get(suggestion.subject_source, ()),
         # The comment leaves timings out so that a rerun with the same message edits nothing.
         f"- **Models tried:** {_attempts(suggestion, timed=parts.command is None)}",
         f"- **Tokens:** {suggestion.prompt_tokens:,} prompt, "
         f"{suggestion.completion_tokens:,} completion",
         f"- **Cost:** {_money(suggestion.cost_usd)}",
         *_based_on(parts, names),
+        *_masked(suggestion.digest.masked),
     ]
     if parts.command is not None:
         lines.append(_regenerate(parts.command))
@@ -176,6 +217,15 @@ def _details(parts: _Parts, names: int) -> str:
         + "\n".join(lines)
         + "\n\n</details>"
     )
+
+
+# Whose words the subject is, when they are not the model's: a reader trusts those more.
+_SUBJECT_FROM = {
+    SubjectSource.AUTHOR: ("- **Subject:** the pull request's own, kept as written",),
+    SubjectSource.REFORMATTED: (
+        "- **Subject:** the pull request's own, put into this repository's form",
+    ),
+}
 
 
 def _attempts(suggestion: Suggestion, *, timed: bool) -> str:
@@ -196,6 +246,11 @@ def _money(cost: float | None) -> str:
     if 0 < cost < 0.000001:
         return "less than $0.000001"
     return "$" + f"{cost:.6f}".rstrip("0").rstrip(".")
+
+
+def _masked(count: int) -> list[str]:
+    # Only the count: the secrets were masked when the diff was read, so none is known here.
+    return [f"- **Secrets masked in the diff:** {count:,}"] if count else []
 
 
 def _based_on(parts: _Parts, names: int) -> list[str]:

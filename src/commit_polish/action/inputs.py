@@ -11,19 +11,20 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any
 
-from commit_polish.action import workflow as gha
+from commit_polish.action.comment import Marker
 from commit_polish.errors import ConfigError
-from commit_polish.github.records import PullRequest
+from commit_polish.github.records import PullRequest, PullRequestRef
 from commit_polish.settings.declared import INPUTS, input_spelling
 from commit_polish.settings.load import REPO_CONFIG, load_settings
 from commit_polish.settings.model import Settings
 
 if TYPE_CHECKING:
+    from commit_polish.action.workflow import Step
     from commit_polish.github.client import GitHubClient
 
-EDGE_INPUTS = {"github-token", "pr-number", "fail-on-error", "dry-run", "bot-login"}
+EDGE_INPUTS = {"github-token", "pr-number", "fail-on-error", "dry-run", "bot-login", "marker"}
 """The inputs that steer the Action itself; every other input is a setting's."""
 KNOWN_INPUTS = set(INPUTS) | EDGE_INPUTS
 # Keys LiteLLM reads for the cloud providers people use as fallbacks: mask them at once.
@@ -37,7 +38,8 @@ PROVIDER_KEYS = (
     "COMMIT_POLISH_API_KEY",
     "LLAMAFILE_API_KEY",
 )
-# Events whose checkout may be trusted to hold the repository's own config file.
+# Events whose checkout may be trusted to hold the repository's own config file, unless the
+# pull request comes from a fork.
 CHECKOUT_CONFIG_EVENTS = {"pull_request", "workflow_dispatch"}
 TRUE = {"true", "yes", "1", "on"}
 FALSE = {"false", "no", "0", "off", ""}
@@ -52,6 +54,7 @@ class Inputs:
     dry_run: bool
     unknown: tuple[str, ...]
     bot_login: str = ""
+    marker: Marker = Marker()
 
 
 def read_inputs(env: Mapping[str, str]) -> Inputs:
@@ -69,7 +72,20 @@ def read_inputs(env: Mapping[str, str]) -> Inputs:
         dry_run=_flag(raw, "dry-run"),
         unknown=tuple(sorted(k for k in raw if k not in KNOWN_INPUTS)),
         bot_login=raw.get("bot-login", ""),
+        marker=_marker(raw),
     )
+
+
+def _marker(raw: Mapping[str, str]) -> Marker:
+    name = raw.get("marker", "")
+    try:
+        return Marker(name) if name else Marker()
+    except ValueError as exc:
+        raise ConfigError(
+            f"input 'marker': {exc}",
+            fix="set `marker:` to a short name of its own for each installation on the "
+            "repository (for example `marker: commit-polish-docs`), or leave it out",
+        ) from None
 
 
 def _flag(raw: Mapping[str, str], name: str) -> bool:
@@ -113,17 +129,19 @@ def load_event(env: Mapping[str, str]) -> dict[str, Any]:
     return payload
 
 
-def mask_secrets(inputs: Inputs, env: Mapping[str, str], out: TextIO) -> None:
-    gha.mask(inputs.token, out=out)
+def mask_secrets(inputs: Inputs, env: Mapping[str, str], step: Step) -> None:
+    """The secrets known before the settings are: the token and the provider keys (the
+    primary's `COMMIT_POLISH_API_KEY` among them)."""
+    step.mask(inputs.token)
     for name in PROVIDER_KEYS:
-        gha.mask(env.get(name, ""), out=out)
+        step.mask(env.get(name, ""))
 
 
 def step_settings(
     inputs: Inputs,
     repo_config: bool | tuple[str, str | None],
     env: Mapping[str, str],
-    out: TextIO,
+    step: Step,
 ) -> Settings:
     """The Settings of this step: its inputs over the environment and the config files."""
     settings, warnings = load_settings(
@@ -133,26 +151,41 @@ def step_settings(
         repo_config=repo_config,
         flag_label=input_spelling,
     )
-    for warning in warnings:
-        gha.warning(warning, title="commit-polish setting", out=out)
+    # Masked before any warning is written: a fallback's key is only known from here on.
     if settings.api_key:
-        gha.mask(settings.api_key.get_secret_value(), out=out)
+        step.mask(settings.api_key.get_secret_value())
     for fallback in settings.fallback_models:
         if fallback.api_key_env:
-            gha.mask(env.get(fallback.api_key_env, ""), out=out)
+            step.mask(env.get(fallback.api_key_env, ""))
+    for warning in warnings:
+        step.warning(warning, title="commit-polish setting")
     return settings
 
 
 def repo_config_source(
-    event_name: str, client: GitHubClient, pr: PullRequest
+    event_name: str, client: GitHubClient, pr: PullRequest, ref: PullRequestRef
 ) -> bool | tuple[str, str | None]:
     """Where `.github/commit-polish.toml` is read from.
 
-    Under pull_request_target and comment commands the job holds secrets while the checkout
-    may be the PR's code: a PR author must not point requests that carry cloud keys
-    elsewhere, so the file is read from the base branch through the API instead.
+    The checkout's file is trusted only where the PR's author could already run code with the
+    job's secrets: a branch of the repository itself. Under pull_request_target and comment
+    commands the checkout may be the PR's code, and a fork's files are the fork's, so its
+    author could point requests that carry keys elsewhere: there the file is read from the
+    base branch through the API instead.
     """
-    if event_name in CHECKOUT_CONFIG_EVENTS:
+    if event_name in CHECKOUT_CONFIG_EVENTS and not from_fork(pr, ref):
         return True
     text = client.read_file(pr.repo, str(REPO_CONFIG), pr.base_ref)
     return (f"repository config {REPO_CONFIG} on {pr.base_ref}", text)
+
+
+def from_fork(pr: PullRequest, ref: PullRequestRef) -> bool:
+    """Whether the pull request's head may live outside its repository; unknown counts as yes.
+
+    The API's answer, read for this run, is needed to say no: it names the head's repository
+    (none for a deleted fork) for every event, where the payload's `from_fork` exists only for
+    pull request events. The payload can still make the answer stricter, never laxer.
+    """
+    head = pr.head_repo
+    same = head is not None and head.casefold() == pr.repo.casefold()
+    return not same or ref.from_fork is True

@@ -3,7 +3,8 @@
 `commit-polish action` is the container's ENTRYPOINT and runs as a plain process too. `main`
 takes the environment (the process's when none is given) and hands it down; `action.inputs`
 reads the standard runner variables and the `INPUT_*` variables from it and masks secrets as
-soon as it reads them. Every failure maps to an annotation, a job-summary note and an exit code.
+soon as it reads them; everything the step writes (log, comment, outputs, summary) is scrubbed
+of them. Every failure maps to an annotation, a job-summary note and an exit code.
 """
 
 from __future__ import annotations
@@ -64,18 +65,18 @@ def _suggest(
     )
 
 
-def run(env: Mapping[str, str], out: TextIO = sys.stdout) -> int:
+def run(env: Mapping[str, str], step: gha.Step) -> int:
     inputs = read_inputs(env)
-    mask_secrets(inputs, env, out)
+    mask_secrets(inputs, env, step)
     for name in inputs.unknown:
-        gha.warning(f"unknown input {name!r} is ignored", title="commit-polish input", out=out)
+        step.warning(f"unknown input {name!r} is ignored", title="commit-polish input")
     event_name = required(env, "GITHUB_EVENT_NAME")
     repo = required(env, "GITHUB_REPOSITORY")
     target = event.read_event(
         event_name, load_event(env), repo=repo, pr_number_input=inputs.pr_number
     )
     if isinstance(target, Skip):
-        gha.notice(f"commit-polish skipped: {target.reason}", out=out)
+        step.notice(f"commit-polish skipped: {target.reason}")
         return 0
     if not inputs.token:
         raise ConfigError(
@@ -94,40 +95,44 @@ def run(env: Mapping[str, str], out: TextIO = sys.stdout) -> int:
     pr = client.read_pull_request(target.repo, target.number)
     refusal = _refusal(client, target, pr)
     if refusal:
-        gha.notice(f"commit-polish skipped: {refusal}", out=out)
+        step.notice(f"commit-polish skipped: {refusal}")
         return 0
-    settings = step_settings(inputs, repo_config_source(event_name, client, pr), env, out)
+    settings = step_settings(inputs, repo_config_source(event_name, client, pr, target), env, step)
     suggestion = _suggest(pr, settings, target, env)
     url, problem = "", None
     if not inputs.dry_run:
         try:
-            url = _post(client, pr, comment.render(suggestion, pr), out)
+            body = comment.render(suggestion, pr, mark=inputs.marker)
+            url = _post(client, pr, body, inputs.marker, step)
         except GitHubRequestError as exc:  # also a read on the way: the message is kept below
             problem = exc
-            gha.warning(str(exc), title=exc.title, out=out)
-    _report(suggestion, pr, url, env, out)
-    _missing_key_warnings(settings, suggestion, env, out)
+            step.warning(str(exc), title=exc.title)
+    _report(suggestion, pr, url, step)
+    _missing_key_warnings(settings, suggestion, env, step)
     return _exit_code(suggestion, problem, inputs.fail_on_error)
 
 
-def _post(client: GitHubClient, pr: PullRequest, body: str, out: TextIO) -> str:
+def _post(
+    client: GitHubClient, pr: PullRequest, body: str, mark: comment.Marker, step: gha.Step
+) -> str:
     """The comment's URL, or "" when the PR moved on: a run for an older head must never
-    overwrite the message of a newer one (the client checks the head right before writing)."""
+    overwrite the message of a newer one (the client checks the head right before writing).
+    The body is scrubbed here, as every other text the step writes is by `step`."""
     result = client.upsert_comment(
-        pr.repo, pr.number, body, is_ours=_is_ours, head=pr.head_sha, head_of=comment.parse_marker
+        pr.repo,
+        pr.number,
+        step.scrub(body),
+        is_ours=mark.owns,
+        head=pr.head_sha,
+        head_of=mark.head_of,
     )
     if result.action != "stale":
         return result.url
-    gha.notice(
+    step.notice(
         f"commit-polish: #{pr.number} moved on from {pr.head_sha[:12]} while the message was "
         "written; the run for the new head updates the comment",
-        out=out,
     )
     return ""
-
-
-def _is_ours(body: str) -> bool:
-    return comment.parse_marker(body) is not None
 
 
 def _refusal(client: Any, target: PullRequestRef, pr: PullRequest) -> str | None:
@@ -142,12 +147,10 @@ def _refusal(client: Any, target: PullRequestRef, pr: PullRequest) -> str | None
     return None
 
 
-def _report(
-    suggestion: Suggestion, pr: PullRequest, url: str, env: Mapping[str, str], out: TextIO
-) -> None:
+def _report(suggestion: Suggestion, pr: PullRequest, url: str, step: gha.Step) -> None:
     message = suggestion.message
     cost = suggestion.cost_usd
-    gha.set_outputs(
+    step.set_outputs(
         {
             "message": message.text,
             "subject": message.subject,
@@ -155,22 +158,19 @@ def _report(
             "model": suggestion.model or "",
             "comment-url": url,
             "cost-usd": "" if cost is None else f"{cost:.6f}",
-        },
-        _path(env, "GITHUB_OUTPUT"),
-        out=out,
+        }
     )
-    gha.append_summary(comment.summary(suggestion, pr), _path(env, "GITHUB_STEP_SUMMARY"))
+    step.append_summary(comment.summary(suggestion, pr))
     if not message.from_model:
-        gha.warning(
+        step.warning(
             f"every model failed ({tried_models(suggestion.attempts)}); the suggested message "
             "was built from the diff",
             title="commit-polish: no model answered",
-            out=out,
         )
 
 
 def _missing_key_warnings(
-    settings: Settings, suggestion: Suggestion, env: Mapping[str, str], out: TextIO
+    settings: Settings, suggestion: Suggestion, env: Mapping[str, str], step: gha.Step
 ) -> None:
     """A fallback that was asked and refused for want of a key names the variable to set.
 
@@ -189,12 +189,11 @@ def _missing_key_warnings(
         else:
             names = () if fallback.api_base else llm.missing_keys(fallback.model)
         if names:
-            gha.warning(
+            step.warning(
                 f"fallback model {fallback.model!r} was asked and refused: its key "
                 f"{' or '.join(names)} is not set in the step's environment. Fix: add "
                 f"`{names[0]}: ${{{{ secrets.{names[0]} }}}}` under the step's `env:`",
                 title="commit-polish: missing API key",
-                out=out,
             )
 
 
@@ -216,13 +215,18 @@ def main(env: Mapping[str, str] | None = None, out: TextIO = sys.stdout) -> int:
 
     `commit-polish action` passes the environment the CLI read; None reads the process's."""
     env = dict(os.environ) if env is None else env
+    # The one writer of this run, and with it the one scrubber: created before anything is
+    # read, so even an error about the first input is scrubbed of every secret known by then.
+    step = gha.Step(
+        out, outputs=_path(env, "GITHUB_OUTPUT"), summary=_path(env, "GITHUB_STEP_SUMMARY")
+    )
     try:
-        return run(env, out)
+        return run(env, step)
     except CommitPolishError as exc:
         fail = isinstance(exc, ConfigError) or _fail_on_error(env)
-        note = gha.error if fail else gha.warning
-        note(str(exc), title=exc.title, out=out)
-        gha.append_summary(_error_summary(exc), _path(env, "GITHUB_STEP_SUMMARY"))
+        note = step.error if fail else step.warning
+        note(str(exc), title=exc.title)
+        step.append_summary(_error_summary(exc))
         return exc.exit_code if fail else 0
 
 

@@ -6,7 +6,8 @@ never start a line of its own: command data and properties are escaped here, out
 `::stop-commands::`. Text is made valid UTF-8 here too (a lone surrogate, which a model's answer
 or a JSON `\\ud800` escape can carry, becomes `?`), so no encoding error can lose what a run
 has already written. Each function takes `out` (default: `sys.stdout` at call time) so tests
-can capture what the runner would read.
+can capture what the runner would read. The Action writes through a `Step`, which passes every
+text through the run's one `Scrubber` first.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TextIO
+
+from commit_polish.action.scrub import Scrubber
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
 
@@ -125,3 +128,37 @@ def _echo(heading: str, text: str, out: TextIO | None) -> None:
     print(f"::stop-commands::{token}", file=stream)
     print(valid_text(text).rstrip("\n"), file=stream)
     print(f"::{token}::", file=stream, flush=True)
+
+
+class Step:
+    """What one step writes for the runner (log lines, outputs, job summary), every text
+    through the run's one `scrub` so that no known secret reaches any of them.
+
+    `mask` is the one place a secret becomes known, to the runner's log masking and to the
+    scrubber at once, so the two never disagree about what is secret.
+    """
+
+    def __init__(self, out: TextIO, *, outputs: Path | None, summary: Path | None) -> None:
+        self.out = out
+        self.outputs, self.summary = outputs, summary
+        self.scrub = Scrubber()
+
+    def mask(self, secret: str) -> None:
+        self.scrub.add(secret)
+        mask(secret, out=self.out)
+
+    def error(self, message: str, *, title: str) -> None:
+        error(self.scrub(message), title=self.scrub(title), out=self.out)
+
+    def warning(self, message: str, *, title: str) -> None:
+        warning(self.scrub(message), title=self.scrub(title), out=self.out)
+
+    def notice(self, message: str, *, title: str | None = None) -> None:
+        notice(self.scrub(message), title=title and self.scrub(title), out=self.out)
+
+    def set_outputs(self, values: Mapping[str, str]) -> None:
+        scrubbed = {name: self.scrub(value) for name, value in values.items()}
+        set_outputs(scrubbed, self.outputs, out=self.out)
+
+    def append_summary(self, markdown: str) -> None:
+        append_summary(self.scrub(markdown), self.summary, out=self.out)

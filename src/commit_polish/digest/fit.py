@@ -179,4 +179,5 @@ def _digest(
         else:
             parts[0 if i in named and not change.hunks else 2].append(change.path)
     included, condensed, omitted = (tuple(p) for p in parts)
-    return DiffDigest(text, tokens, budget, included, condensed, omitted)
+    masked = sum(change.masked for change in files)  # counted over every file, shown or not
+    return DiffDigest(text, tokens, budget, included, condensed, omitted, masked)

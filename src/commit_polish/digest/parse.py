@@ -4,7 +4,8 @@ The only module that imports unidiff. unidiff checks each file entry's structure
 shorter or longer than its header says raises), while the hunk lines are sliced straight from
 the text: building unidiff's per-line objects would cost more time and memory than the parse.
 The text is split at `diff --git ` boundaries and parsed one file at a time, which keeps peak
-memory low and lets an error name its absolute line number.
+memory low and lets an error name its absolute line number. Each hunk is masked (secrets.py)
+as it is sliced, so no record holds a secret from the diff.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from unidiff.constants import RE_HUNK_HEADER
 from unidiff.errors import UnidiffParseError
 from unidiff.patch import PatchedFile, PatchSet
 
+from commit_polish.digest import secrets
 from commit_polish.digest.kinds import classify, unquote_path
 from commit_polish.errors import EmptyDiffError, InputError
 from commit_polish.records import FileChange, FileStatus, Hunk
@@ -115,15 +117,17 @@ def _parse_chunk(chunk: str, first_line: int) -> list[FileChange]:
     cursor = 0
     changes = []
     for patched in patch:
-        hunks, cursor = _slice_hunks(patched, lines, cursor)
-        changes.append(_to_record(patched, hunks))
+        hunks, masked, cursor = _slice_hunks(patched, lines, cursor)
+        changes.append(_to_record(patched, hunks, masked))
     return changes
 
 
 def _slice_hunks(
     patched: PatchedFile, lines: list[str], cursor: int
-) -> tuple[tuple[Hunk, ...], int]:
+) -> tuple[tuple[Hunk, ...], int, int]:
+    """The file's hunks with their secrets masked, how many were, and where the next starts."""
     hunks = []
+    masked = 0
     for parsed in patched:
         while not (lines[cursor].startswith("@@") and RE_HUNK_HEADER.match(lines[cursor])):
             cursor += 1
@@ -131,9 +135,11 @@ def _slice_hunks(
         body = lines[cursor + 1 : end]
         if "" in body:  # a blank line is context whose leading space was stripped
             body = [line or " " for line in body]
-        hunks.append(Hunk(lines[cursor], tuple(body), parsed.added, parsed.removed))
+        header, kept, found = secrets.mask_hunk(lines[cursor], body)
+        hunks.append(Hunk(header, kept, parsed.added, parsed.removed))
+        masked += found
         cursor = end
-    return tuple(hunks), cursor
+    return tuple(hunks), masked, cursor
 
 
 def _hunk_end(lines: list[str], start: int, wanted: int) -> int:
@@ -148,7 +154,7 @@ def _hunk_end(lines: list[str], start: int, wanted: int) -> int:
     return end
 
 
-def _to_record(patched: PatchedFile, hunks: tuple[Hunk, ...]) -> FileChange:
+def _to_record(patched: PatchedFile, hunks: tuple[Hunk, ...], masked: int) -> FileChange:
     source, target = _path(patched.source_file), _path(patched.target_file)
     moved_from, moved_to, copied = _moves(patched)
     if moved_from is not None and moved_to is not None:
@@ -177,6 +183,7 @@ def _to_record(patched: PatchedFile, hunks: tuple[Hunk, ...]) -> FileChange:
         hunks=hunks,
         old_path=source if status is FileStatus.RENAMED or copied else None,
         mode_change=mode_change,
+        masked=masked,
     )
 
 

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from commit_polish.digest.parse import parse_diff
 from commit_polish.evaluation.cases import Case
 from commit_polish.evaluation.repo import split_body
+from commit_polish.message import anchor
+from commit_polish.message.style import analyse_history
+from commit_polish.records import ChangeContext
 
 
 def default_message(case: Case) -> str | None:
@@ -26,3 +30,12 @@ def default_message(case: Case) -> str | None:
     subject = message.partition("\n")[0].strip()
     body, _ = split_body(message)
     return f"{subject}\n\n{body}" if body else subject
+
+
+def author_fits(case: Case) -> bool:
+    """Whether the PR's own subject already fits the repository's form, as the pipeline
+    judges it with `style=auto`: where a suggestion below it is the failure to count."""
+    repo = analyse_history(case.history)
+    context = ChangeContext(commit_messages=case.commit_messages, history=case.history)
+    kept = anchor.keep(context, style=repo.style, repo=repo, files=parse_diff(case.diff))
+    return kept is not None and not kept.reason

@@ -75,6 +75,7 @@ def answer_worker(
             "prompt_tokens": done.prompt_tokens,
             "fallback_used": done.fallback_used,
             "from_model": done.message.from_model,
+            "subject_source": done.subject_source.value,
             # Why a case fell back (timeout, unusable answer, ...) is the first thing to ask.
             "attempts": [[a.model, a.outcome, a.detail[:200]] for a in done.attempts],
         }

@@ -28,6 +28,7 @@ COLUMNS = (
     ("n", "n", 4),
     ("bnorm_subject", "B-Norm subj", 11),
     ("bnorm_message", "B-Norm msg", 10),
+    ("bnorm_body", "B-Norm body", 11),
     ("rougeL_subject", "ROUGE-L subj", 12),
     ("rougeL_message", "ROUGE-L msg", 11),
     ("exact_subject", "exact %", 7),
@@ -44,6 +45,7 @@ GITHUB_COLUMNS = (
     ("github_n", "n", 4),
     ("github_bnorm_subject", "B-Norm subj", 11),
     ("github_bnorm_message", "B-Norm msg", 10),
+    ("github_bnorm_body", "B-Norm body", 11),
     ("github_rougeL_subject", "ROUGE-L subj", 12),
     ("github_rougeL_message", "ROUGE-L msg", 11),
     ("github_exact_subject", "exact %", 7),
@@ -51,7 +53,11 @@ GITHUB_COLUMNS = (
     ("github_conv_type_agree", "conv type %", 11),
     ("ours_bnorm_subject", "ours subj", 9),
     ("ours_bnorm_message", "ours msg", 8),
+    ("ours_bnorm_body", "ours body", 9),
     ("below_github_subject", "ours below %", 12),
+    ("author_fits_n", "fits n", 6),
+    ("below_fitting_subject", "below fit %", 11),
+    ("kept_subject", "kept %", 6),
 )
 
 
@@ -62,6 +68,8 @@ class Score:
     case: Case
     bnorm_subject: float
     bnorm_message: float
+    bnorm_body: float | None
+    """The body alone against the maintainers' body; None where they wrote none."""
     rouge_subject: float
     rouge_message: float
     exact_subject: bool
@@ -71,6 +79,8 @@ class Score:
     from_model: bool
     seconds: float
     github: Score | None = None
+    source: str = "model"
+    """Whose words the subject is (`records.SubjectSource`)."""
     """GitHub's default squash message for the same case, scored alike; None without the
     PR's commits."""
 
@@ -83,6 +93,7 @@ def score(case: Case, result: Mapping[str, Any]) -> Score:
         from_model=bool(result.get("from_model", True)),
         seconds=float(result.get("seconds", 0.0)),
         github=github_default(case),
+        source=str(result.get("subject_source", "model")),
     )
 
 
@@ -96,7 +107,13 @@ def github_default(case: Case) -> Score | None:
 
 
 def _score(
-    case: Case, message: str, *, from_model: bool, seconds: float, github: Score | None
+    case: Case,
+    message: str,
+    *,
+    from_model: bool,
+    seconds: float,
+    github: Score | None,
+    source: str = "model",
 ) -> Score:
     subject, body = metrics.split_message(message)
     predicted = f"{subject}\n\n{body}" if body else subject
@@ -106,6 +123,7 @@ def _score(
         case=case,
         bnorm_subject=metrics.bnorm(case.subject, subject),
         bnorm_message=metrics.bnorm(case.reference, predicted),
+        bnorm_body=metrics.bnorm(case.body, body) if case.body.strip() else None,
         rouge_subject=metrics.rouge_l(case.subject, subject),
         rouge_message=metrics.rouge_l(case.reference, predicted),
         exact_subject=subject == case.subject,
@@ -115,6 +133,7 @@ def _score(
         from_model=from_model,
         seconds=seconds,
         github=github,
+        source=source,
     )
 
 
@@ -132,6 +151,7 @@ def _message_scores(scores: Sequence[Score], prefix: str = "") -> dict[str, floa
     return {
         f"{prefix}bnorm_subject": _mean([s.bnorm_subject for s in scores]),
         f"{prefix}bnorm_message": _mean([s.bnorm_message for s in scores]),
+        f"{prefix}bnorm_body": _mean([s.bnorm_body for s in scores if s.bnorm_body is not None]),
         f"{prefix}rougeL_subject": _mean([s.rouge_subject for s in scores]),
         f"{prefix}rougeL_message": _mean([s.rouge_message for s in scores]),
         f"{prefix}exact_subject": _share([s.exact_subject for s in scores]),
@@ -160,14 +180,20 @@ def _versus_github(scores: Sequence[Score]) -> dict[str, float | int | None]:
     (those with commits): means over different PRs would compare different cases."""
     paired = [(s, s.github) for s in scores if s.github is not None]
     defaults = [github for _, github in paired]
+    fitting = [(s, d) for s, d in paired if baseline.author_fits(s.case)]
     return {
         "github_n": len(paired),
         **_message_scores(defaults, prefix="github_"),
         "ours_bnorm_subject": _mean([s.bnorm_subject for s, _ in paired]),
         "ours_bnorm_message": _mean([s.bnorm_message for s, _ in paired]),
+        "ours_bnorm_body": _mean([s.bnorm_body for s, _ in paired if s.bnorm_body is not None]),
         # Per PR, not in the means: a suggestion worse than the author's own subject is the
         # failure a maintainer sees, however good the others are.
         "below_github_subject": _share([s.bnorm_subject < d.bnorm_subject for s, d in paired]),
+        # The issue's promise: never below the author's subject when that one already fits.
+        "author_fits_n": len(fitting),
+        "below_fitting_subject": _share([s.bnorm_subject < d.bnorm_subject for s, d in fitting]),
+        "kept_subject": _share([s.source == "author" for s, _ in paired]),
     }
 
 

@@ -83,6 +83,7 @@ class GitHubClient:
         with self._session.translated(f"reading pull request #{number} of {repo}"):
             pr = self._session.repo(repo).get_pull(number)
             title, author = pr.title, pr.user.login
+            head_repo = pr.head.repo.full_name if pr.head.repo is not None else None
             diff, without_patch, unlisted = self._diff(pr)
             commits = list(pr.get_commits())
             subjects = self._history(repo, pr.base.ref, history)
@@ -103,6 +104,7 @@ class GitHubClient:
             history=subjects,
             files_without_patch=without_patch,
             files_unlisted=unlisted,
+            head_repo=head_repo,
         )
 
     def head_sha(self, repo: str, number: int) -> str:

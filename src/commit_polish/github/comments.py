@@ -24,7 +24,10 @@ __all__ = ["Thread", "upsert"]
 
 
 class Thread:
-    """A pull request's comments, and which of them are ours."""
+    """A pull request's comments, and which of them are ours: written by one of `authors`
+    (the token's own logins, lower-cased) AND recognised by `is_ours` from the body (the
+    caller's exact marker line). GitHub lets a token with write access edit anyone's comment,
+    so this is the only thing that keeps every edit and deletion off other people's."""
 
     def __init__(
         self,

@@ -16,10 +16,15 @@ from commit_polish.errors import GitHubError
 
 PERMISSIONS_YAML = "permissions:\n  contents: read\n  pull-requests: write"
 READ_PERMISSIONS_YAML = "permissions:\n  contents: read\n  pull-requests: read"
+# The job-level block of .github/workflows/commit-polish.yml (tests/test_workflows.py holds
+# them equal). On the job, not the workflow: a comment's run whose job is skipped never enters
+# the group, and only the PR's own events cancel a suggestion in progress.
 CONCURRENCY_YAML = (
     "concurrency:\n"
-    "  group: commit-polish-${{ github.event.pull_request.number || github.event.issue.number }}\n"
-    "  cancel-in-progress: true"
+    "  group: commit-polish-${{ github.workflow }}-${{ github.event.pull_request.number"
+    " || github.event.issue.number || github.event.inputs.pr-number || github.run_id }}\n"
+    "  cancel-in-progress: ${{ github.event_name == 'pull_request'"
+    " || github.event_name == 'pull_request_target' }}"
 )
 _FORK_FIX = (
     "A pull request from a fork gets a read-only token on `pull_request`, whatever "
@@ -35,7 +40,8 @@ _CREDENTIALS_FIX = (
 )
 _RATE_FIX = (
     "re-run the job later; a GitHub App or personal token has a higher limit, and a "
-    "`concurrency:` group per pull request keeps runs from piling up:"
+    "`concurrency:` group per pull request on the job (not the workflow, so that a comment "
+    "never cancels a suggestion) keeps runs from piling up:"
     f"\n\n{CONCURRENCY_YAML}"
 )
 _SERVER_FIX = (

@@ -59,6 +59,9 @@ class PullRequest:
     """Files the API listed without a patch (binary, too large)."""
     files_unlisted: int = 0
     """How many changed files the API did not list at all (past its 3,000-file cap)."""
+    head_repo: str | None = None
+    """`owner/name` of the repository the head branch lives in, as the API says; None when
+    it does not say (GitHub answers `null` once a fork is deleted)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -85,6 +85,7 @@ _PARENTHETICAL = re.compile(r"(?<!\s)\s+\([^()`]*\)")
 _LEAD = re.compile(r"^[^\x00-\x7f\w]+\s*")  # an emoji prefix (gitmoji)
 _NAME_SCOPE = re.compile(r"^[A-Za-z0-9_][\w./-]{0,29}$")
 _GO_PREFIX = re.compile(r"^(?P<scope>[a-z][\w/.-]{1,29}):\s+(?P<rest>\S.*)$")
+_ANY_PREFIX = re.compile(r"[A-Za-z][\w-]{0,19}(?:\([^()\n]{1,40}\))?!?:\s+")
 
 
 def _forms(verb: str) -> set[str]:
@@ -150,6 +151,20 @@ def unwrap(subject: str) -> str:
         if len(spans) == 1 or spans[0].endswith(" ") or spans[-1].startswith(" "):
             return inner.strip()
     return subject
+
+
+def shorten(subject: str, width: int) -> str:
+    """At most `width` characters, its `type(scope):` or emoji prefix and its words kept as
+    written: only the description's end goes, at a clause or word boundary."""
+    if len(subject) <= width:
+        return subject
+    head = _LEAD.match(subject) or _ANY_PREFIX.match(subject)
+    lead = head.group(0) if head else ""
+    rest = subject[len(lead) :]
+    end = _SENTENCE_END.search(rest)
+    if end is not None and len(rest[: end.start()].split()) >= 3:
+        rest = rest[: end.start()]  # a second sentence goes before any word of the first
+    return lead + tidy(_cut(rest, width - len(lead)))
 
 
 def _cut(text: str, width: int) -> str:

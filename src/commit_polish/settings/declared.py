@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any, Literal, get_args
 
 Style = Literal["auto", "conventional", "plain"]
+Body = Literal["author", "model"]
 ENV_PREFIX = "COMMIT_POLISH_"
 
 
@@ -89,6 +90,14 @@ SETTINGS: tuple[Setting, ...] = (
         flag="--style",
         input="style",
         choices=get_args(Style),
+    ),
+    Setting(
+        "body",
+        "when the PR's own subject is kept: author keeps its words for the body (the commit's "
+        "body, or its commits as a list), model has the model write one",
+        flag="--body",
+        input="body",
+        choices=get_args(Body),
     ),
     Setting(
         "language",

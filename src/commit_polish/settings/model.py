@@ -23,12 +23,17 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, NoDecode, PydanticBaseSettingsSource, SettingsConfigDict
 
-from commit_polish.settings.declared import BY_NAME, ENV_PREFIX, Style
+from commit_polish.settings.declared import BY_NAME, ENV_PREFIX, Body, Style
 
 DEFAULT_MODEL = "llamafile/qwen2.5-coder-1.5b-instruct"
 DEFAULT_API_BASE = "http://127.0.0.1:8080/v1"
 # Providers whose api_base is an OpenAI-style root that must end in /v1.
 V1_PROVIDERS = ("llamafile/", "openai/")
+# The runner's own credentials, by name (any case): a config file could otherwise have them
+# sent to a host it chose. LiteLLM's provider key names (GITHUB_API_KEY for GitHub Models)
+# are a workflow's deliberate choice and stay allowed.
+RUNNER_CREDENTIALS = frozenset({"GITHUB_TOKEN", "GH_TOKEN"})
+RUNNER_PREFIXES = ("INPUT_", "ACTIONS_", "RUNNER_")
 
 
 class FallbackModel(BaseModel):
@@ -46,6 +51,25 @@ class FallbackModel(BaseModel):
     def _check(self) -> FallbackModel:
         _check_api_base(_check_model(self.model), self.api_base)
         return self
+
+    @field_validator("api_key_env")
+    @classmethod
+    def _check_key_env(cls, name: str | None) -> str | None:
+        if name is not None and _is_runner_credential(name):
+            raise ValueError(
+                f"api_key_env {name!r} names one of the runner's own credentials "
+                f"({', '.join(sorted(RUNNER_CREDENTIALS))}, {'*, '.join(RUNNER_PREFIXES)}*), "
+                "which would then be sent to this model's endpoint; name the variable that "
+                "holds this model's own key instead (set it from a secret under the step's "
+                "`env:`), and for GitHub Models pass a token as GITHUB_API_KEY"
+            )
+        return name
+
+
+def _is_runner_credential(name: str) -> bool:
+    """Whether the environment variable `name` holds one of the runner's own credentials."""
+    upper = name.strip().upper()
+    return upper in RUNNER_CREDENTIALS or upper.startswith(RUNNER_PREFIXES)
 
 
 def _listish(value: Any) -> Any:
@@ -85,6 +109,7 @@ class Settings(BaseSettings):
     max_output_tokens: int = Field(default=96, ge=16, le=8192)
     temperature: float = Field(default=0.2, ge=0, le=2)
     style: Style = "auto"
+    body: Body = "author"
     language: str = "English"
     instructions: str = ""
     ignore: Annotated[tuple[str, ...], NoDecode] = ()

@@ -1,0 +1,250 @@
+"""The author's own subject: kept when it already fits, given only what it lacks; pure.
+
+GitHub pre-fills the squash box with the commit's message (one commit) or the PR title
+(several), and maintainers mostly merge it as it is: on the evaluation sets that default
+scores about 95 B-Norm on one-commit PRs, where a 1.5B model's rewrite scores about 20
+(`benchmarks/github_default.py`). So a subject that already fits the repository's form is
+never rewritten; one whose words are good but whose form is not (no type prefix in a
+conventional repository, too long, a type its verb contradicts) is put into the form
+without a model; only a weak one (a work note, a file name after "Update", a single word)
+is left to the model.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from commit_polish.message.body import (
+    co_author_trailers,
+    is_trailer,
+    split_trailers,
+    tidy_body,
+    wrap,
+)
+from commit_polish.message.style import (
+    EMOJI,
+    RepoStyle,
+    Style,
+    parse_prefix,
+    strip_pr_number,
+)
+from commit_polish.message.subject import fix_subject, shorten
+from commit_polish.records import ChangeContext, CommitMessage, FileChange, FileKind
+
+SUBJECT_LIMIT = 72
+
+# Any lowercase `word:` / `word(scope):` prefix is a type in a conventional repository:
+# maintainers keep their own (`samples:`, `breaking:`) even where commitlint would not.
+_ANY_TYPE = re.compile(r"[a-z][a-z0-9-]{0,19}(?:\([^()\n]{1,40}\))?!?: \S")
+# A fixing verb contradicts these types; the others are used loosely by maintainers
+# (`fix(x): refactor to remove peer dependencies` is merged as written).
+_FIXING = frozenset({"fix", "fixes", "fixed", "fixing"})
+_NOT_FIXES = frozenset({"feat", "refactor", "perf", "style"})
+# A change that touches only documentation is `docs` whatever verb it uses.
+_NOT_DOCS = frozenset({"feat", "fix", "refactor", "perf"})
+
+# Subjects that say nothing about the change: work notes, GitHub's own defaults for web
+# edits and review suggestions, and leftovers of squashes and merges.
+_NOTE_WORDS = (
+    "wip tmp temp draft test tests fix fixes fixup typo typos lint format formatting update "
+    "updates changes cleanup review nit nits tweak tweaks misc stuff save push"
+)
+_WORK_NOTES = frozenset(_NOTE_WORDS.split())
+_NOTE_PHRASES = frozenset(
+    {
+        "fix tests",
+        "fix test",
+        "fix lint",
+        "fix linting",
+        "fix typo",
+        "fix build",
+        "fix ci",
+        "clean up",
+        "minor fixes",
+        "small fixes",
+        "address review",
+        "address comments",
+        "address review comments",
+        "address feedback",
+        "pr feedback",
+        "review feedback",
+        "apply suggestions from code review",
+        "apply suggestion from code review",
+        "add files via upload",
+        "initial commit",
+    }
+)
+_LEFTOVER = re.compile(
+    r"(?:squash(?:ed)?\b|fixup!|amend!|merge (?:branch|pull request|remote-tracking)\b)",
+    re.IGNORECASE,
+)
+_WEB_EDIT_VERBS = frozenset({"update", "create", "delete", "add", "rename", "remove"})
+_PATH = re.compile(
+    r"[`'\"]?(?:[\w.@-]*/[\w./@-]*|[\w@-]+(?:\.[\w-]+)*\.[A-Za-z][\w-]{0,7})[`'\",]?"
+)
+_JOINERS = frozenset({"and", "&", ",", "+"})
+
+
+@dataclass(frozen=True, slots=True)
+class Kept:
+    """The author's subject as the suggestion will use it."""
+
+    subject: str
+    written: str
+    """The subject as the author wrote it (without ` (#N)`)."""
+    body: str = ""
+    """The commit's own body, for a PR of one commit; "" otherwise."""
+    reason: str = ""
+    """What was changed to fit the form; "" when it is used as written."""
+
+
+def default_subject(context: ChangeContext) -> tuple[str, str]:
+    """What GitHub pre-fills: (subject, body) of the single commit, else the PR title.
+
+    Without a title (`eval`'s data sets, `suggest` without `--title`) the first commit's
+    subject stands in for it, as GitHub's title for a branch of one commit would.
+    """
+    messages = [m for m in context.commit_messages if not _LEFTOVER.match(m)]
+    if len(context.commit_messages) == 1 and messages:
+        subject, _, body = messages[0].strip().partition("\n")
+        return subject.strip(), body.strip("\n")
+    if context.title.strip():
+        return context.title.strip(), ""
+    return (messages[0].strip().partition("\n")[0].strip(), "") if messages else ("", "")
+
+
+def _without_emoji(subject: str) -> str:
+    lead = EMOJI.match(subject)
+    return subject[lead.end() :] if lead else subject
+
+
+def weak_reason(subject: str) -> str | None:
+    """Why a subject says too little about a change to keep; None when it says enough."""
+    text = strip_pr_number(" ".join(subject.split()))
+    text = _without_emoji(text)
+    prefix = parse_prefix(text)
+    description = (prefix.description if prefix else text).strip().rstrip(".!")
+    words = description.split()
+    folded = description.casefold()
+    if _LEFTOVER.match(text) or _LEFTOVER.match(description):
+        return f"a leftover of a squash or merge: {subject[:60]!r}"
+    if len(words) < (1 if prefix else 2):  # under a type one word may do: `chore: deps`
+        return f"a single word: {subject[:60]!r}"
+    if folded in _NOTE_PHRASES or folded.split()[0].strip(":") in ("wip", "tmp", "draft"):
+        return f"a work note: {subject[:60]!r}"
+    if all(word.strip(":").casefold() in _WORK_NOTES for word in words):
+        return f"a work note: {subject[:60]!r}"
+    names = [w for w in words if w.casefold() not in _JOINERS]
+    if words[0].casefold() in _WEB_EDIT_VERBS and len(names) == 2 and _PATH.fullmatch(names[1]):
+        return f"only a file name: {subject[:60]!r}"
+    if all(_PATH.fullmatch(name) for name in names):
+        return f"only file names: {subject[:60]!r}"
+    return None
+
+
+def form_problem(subject: str, style: Style | None, repo: RepoStyle) -> str | None:
+    """What keeps a subject from fitting the repository's form; None when it fits.
+
+    `style` is the style to enforce: the user's setting, or the history's when it is clear
+    (a mixed history accepts both forms, as its maintainers do).
+    """
+    if len(subject) > SUBJECT_LIMIT:
+        return f"longer than {SUBJECT_LIMIT} characters"
+    bare = _without_emoji(subject)
+    if style is Style.CONVENTIONAL and not _ANY_TYPE.match(bare):
+        return "no type prefix"
+    if style is Style.PLAIN and parse_prefix(bare) is not None:
+        return "a type prefix in a repository that writes none"
+    if repo.gitmoji and bare == subject:
+        return "no gitmoji"
+    retype = certain_type(bare)
+    return retype[1] if retype else None
+
+
+def certain_type(subject: str, files: Sequence[FileChange] = ()) -> tuple[str, str] | None:
+    """The type a conventional subject must have instead of its own, and why, when that is
+    certain: a fixing verb under `feat:` or `refactor:`, a docs-only change under a code
+    type. None when the type may stand."""
+    prefix = parse_prefix(subject)
+    if prefix is None:
+        return None
+    kind = prefix.type.lower()
+    if files and all(f.kind is FileKind.DOCS for f in files) and kind in _NOT_DOCS:
+        return "docs", "a docs-only change"
+    words = prefix.description.split()
+    if words and words[0].casefold() in _FIXING and kind in _NOT_FIXES:
+        return "fix", f"the verb {words[0]!r} means `fix`"
+    return None
+
+
+def keep(
+    context: ChangeContext,
+    *,
+    style: Style | None,
+    repo: RepoStyle,
+    files: Sequence[FileChange] = (),
+) -> Kept | None:
+    """The author's subject to use, in the repository's form; None when it is too weak.
+
+    `style` is enforced only when given (see `form_problem`); `files` let a docs-only
+    change take the `docs` type.
+    """
+    written, body = default_subject(context)
+    written = strip_pr_number(" ".join(written.split()))
+    if not written or weak_reason(written) is not None:
+        return None
+    fitted, reason = _retyped(written, files)
+    problem = form_problem(fitted, style, repo)
+    if problem is not None:
+        # Only what is wrong changes: a long subject loses its end, not its own prefix.
+        fitted = shorten(fitted, SUBJECT_LIMIT)
+        if form_problem(fitted, style, repo) is not None:
+            fitted = fix_subject(fitted, style=style, repo=repo, width=SUBJECT_LIMIT)
+        if form_problem(fitted, style, repo) is not None or weak_reason(fitted) is not None:
+            return None
+    return Kept(fitted, written, body, reason=problem or reason)
+
+
+def _retyped(subject: str, files: Sequence[FileChange]) -> tuple[str, str]:
+    """The subject under the type its change certainly needs, and why; "" when unchanged."""
+    retype = certain_type(subject, files)
+    prefix = parse_prefix(subject)
+    if retype is None or prefix is None:
+        return subject, ""
+    scope = f"({prefix.scope})" if prefix.scope else ""
+    bang = "!" if prefix.breaking else ""
+    return f"{retype[0]}{scope}{bang}: {prefix.description}", retype[1]
+
+
+def whole_message(kept: Kept, context: ChangeContext) -> CommitMessage:
+    """The message in the author's words: the kept subject over the commit's own body (one
+    commit) or the list of its commits as GitHub writes it, without work notes and merges
+    (several). The commits' trailers stay, they are the authors' own; the co-authors come
+    from `context`. The body is empty when the author wrote none, as GitHub's would be.
+
+    On the evaluation sets the authors' words score far above a model's body against what
+    maintainers merged (docs/quality.md), so no model is asked for one unless told to.
+    """
+    if len(context.commit_messages) == 1:
+        text = kept.body
+    else:
+        # A work note is left out of the list, but its trailers still credit its authors.
+        text = "\n\n".join(
+            _trailer_lines(m) if _noise(m) else f"* {m.strip()}" for m in context.commit_messages
+        )
+    # Tabs render at any width (and a comment shows them as nothing): spaces say the same.
+    text, written, others = split_trailers(text.expandtabs(4))
+    body = wrap(tidy_body(text, (kept.written, kept.subject)))
+    trailers = (*co_author_trailers(context.co_authors, written), *dict.fromkeys(others))
+    return CommitMessage(kept.subject, body, trailers)
+
+
+def _trailer_lines(message: str) -> str:
+    return "\n".join(line for line in message.splitlines() if is_trailer(line))
+
+
+def _noise(message: str) -> bool:
+    subject = message.strip().partition("\n")[0]
+    return weak_reason(subject) is not None or bool(_LEFTOVER.match(subject))
