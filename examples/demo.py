@@ -27,7 +27,8 @@ def demo() -> int:
         first = commit_polish(
             ["suggest", "--diff-file", str(ROOT / "examples/sample.diff"), *common]
         )
-        print("\n== This repository's last commit: HEAD~1..HEAD ==\n", flush=True)
+        # A commit whose own message fits is kept in its words; the model writes the others.
+        print("\n== This repository's last commit, HEAD~1..HEAD ==\n", flush=True)
         second = commit_polish(["suggest", "--range", "HEAD~1..HEAD", *common])
     print("\nStopped the model server.")
     return first or second

@@ -73,3 +73,20 @@ def test_unknown_ref_says_what_git_said(repo: Path) -> None:
 
 def test_history_outside_a_repo_is_empty(tmp_path: Path) -> None:
     assert localgit.history(tmp_path) == ()
+
+
+def test_suggest_keeps_a_commit_that_fits_without_a_model(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`suggest --range` on one commit whose message already fits the branch's style: its
+    words are the suggestion, no model is asked (the endpoint is dead), and stderr says so."""
+    from commit_polish.cli import main
+    from commit_polish.serve.server import free_port
+
+    dead = f"http://127.0.0.1:{free_port()}/v1"
+    args = ["suggest", "--range", "feature~2..feature~1", "--repo", str(repo), "--api-base", dead]
+    assert main(args, {}) == 0
+    out, err = capsys.readouterr()
+    # The history writes `fix: ...`: the commit's plain subject takes the type it lacks.
+    assert out.strip() == "fix: use the answer\n\nBecause it is 42."
+    assert "own words kept (author, reformatted); no model asked" in err

@@ -267,7 +267,7 @@ def test_a_kept_subject_survives_every_model_failing() -> None:
 
 
 class Answers(FakeCompleter):
-    """Answers in turn; the last one again once they run out. Records each verdict."""
+    """Answers in turn until the pipeline accepts one; records each verdict."""
 
     def __init__(self, *answers: str) -> None:
         super().__init__()

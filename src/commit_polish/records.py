@@ -82,6 +82,9 @@ class ChangeContext:
     co_authors: tuple[str, ...] = ()
     """`Name <email>` of the other commit authors, for `Co-authored-by:` trailers."""
     number: int | None = None
+    title_is_default: bool = False
+    """GitHub squashes under the title even for one commit (the repository's
+    `squash_merge_commit_title` is `PR_TITLE`): the title is the subject to beat."""
 
 
 @dataclass(frozen=True, slots=True)

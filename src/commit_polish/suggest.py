@@ -132,6 +132,12 @@ def _print_suggestion(suggestion: Suggestion, *, as_json: bool) -> None:
             "from the diff without a model",
             file=sys.stderr,
         )
+    elif suggestion.model is None:
+        print(
+            f"commit-polish: the change's own words kept ({suggestion.subject_source.value}); "
+            "no model asked (--body model has one write the body)",
+            file=sys.stderr,
+        )
     elif not as_json:
         note = " after a fallback" if suggestion.fallback_used else ""
         print(

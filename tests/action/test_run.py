@@ -4,6 +4,7 @@ real local model server (SmolLM2)."""
 from __future__ import annotations
 
 import copy
+import dataclasses
 import subprocess
 import sys
 from pathlib import Path
@@ -244,3 +245,19 @@ def test_a_title_that_fits_is_kept_with_the_commits_and_no_model(runner: Runner)
     assert "* Cap the backoff" in outputs["message"]
     (body,) = runner.ours()
     assert "the pull request's own, kept as written" in body and "failed" not in body.lower()
+
+
+@pytest.mark.parametrize(("setting", "subject"), [(None, "Retry uploads"), ("PR_TITLE", None)])
+def test_the_repositorys_squash_title_setting_picks_the_subject_to_keep(
+    tmp_path: Path, setting: str | None, subject: str | None
+) -> None:
+    """One commit: GitHub squashes under its subject, unless the repository says the PR title
+    (`squash_merge_commit_title` in the payload's base repository)."""
+    pr = dataclasses.replace(SMALL, commits=SMALL.commits[:1], squash_title=setting)
+    pr.commits = [dataclasses.replace(pr.commits[0], message="Retry uploads")]
+    with GitHubStub(prs=[pr], port=0, token=TOKEN) as github:
+        runner = Runner(tmp_path, github, f"http://127.0.0.1:{free_port()}/v1")
+        runner.event("pull_request", pr_event())
+        code, log = runner.run()
+    assert code == 0, log
+    assert runner.outputs()["subject"] == (subject or SMALL.title)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from commit_polish.message import anchor
@@ -209,3 +211,11 @@ def test_a_work_notes_trailers_still_credit_its_author() -> None:
     assert kept is not None
     message = anchor.whole_message(kept, context)
     assert (message.body, message.trailers) == ("", ("Co-authored-by: Dan <dan@widgets.dev>",))
+
+
+def test_a_repository_that_squashes_under_the_title_beats_the_title() -> None:
+    commit = ("fix: keep the cursor visible\n\nIt vanished.",)
+    by_commit = ChangeContext(title="Keep the cursor on screen", commit_messages=commit)
+    assert anchor.default_subject(by_commit) == ("fix: keep the cursor visible", "It vanished.")
+    by_title = replace(by_commit, title_is_default=True)
+    assert anchor.default_subject(by_title) == ("Keep the cursor on screen", "")

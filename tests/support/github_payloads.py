@@ -67,6 +67,9 @@ class StubPR:
     state: str = "open"
     too_large: bool | None = None
     """None: as GitHub decides, past 300 files or 20,000 changed lines."""
+    squash_title: str | None = None
+    """The base repository's `squash_merge_commit_title` (`PR_TITLE`, `COMMIT_OR_PR_TITLE`)
+    in the payload's `base.repo`; None leaves it out, as the example does."""
 
     def __post_init__(self) -> None:
         self.head_sha = self.head_sha or sha_of(f"{self.repo}#{self.number}")
@@ -159,6 +162,8 @@ def pull_request(pr: StubPR, api: str) -> dict[str, Any]:
     data["base"].update(
         ref=pr.base_ref, label=f"{owner}:{pr.base_ref}", sha=sha_of(f"{pr.repo}@{pr.base_ref}")
     )
+    if pr.squash_title is not None:
+        data["base"]["repo"]["squash_merge_commit_title"] = pr.squash_title
     return data
 
 

@@ -45,6 +45,7 @@ def _context(pr: PullRequest) -> ChangeContext:
         history=pr.history,
         co_authors=pr.co_authors,
         number=pr.number,
+        title_is_default=pr.title_is_default,
     )
 
 

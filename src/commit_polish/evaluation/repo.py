@@ -44,7 +44,7 @@ _BOT = re.compile(
 # Releases, version bumps and dependency bumps: templated text, not a person describing a change.
 _NOT_WRITTEN = re.compile(
     r"""^(?:
-        v?\d+(?:\.\d+)+\S*$
+        v?\d+\.\d\S*$
       | (?:releas(?:e|ing)|version|prepare(?:\s+for)?\s+release)\b\W*v?\d+(?:\.\d+)+
       | bump(?:\s+the)?\s+version\b
       | chore\(release\)

@@ -84,6 +84,9 @@ class GitHubClient:
             pr = self._session.repo(repo).get_pull(number)
             title, author = pr.title, pr.user.login
             head_repo = pr.head.repo.full_name if pr.head.repo is not None else None
+            # In the payload already: asking the repository for it would cost another call.
+            base_repo = pr.raw_data.get("base", {}).get("repo") or {}
+            title_is_default = base_repo.get("squash_merge_commit_title") == "PR_TITLE"
             diff, without_patch, unlisted = self._diff(pr)
             commits = list(pr.get_commits())
             subjects = self._history(repo, pr.base.ref, history)
@@ -105,6 +108,7 @@ class GitHubClient:
             files_without_patch=without_patch,
             files_unlisted=unlisted,
             head_repo=head_repo,
+            title_is_default=title_is_default,
         )
 
     def head_sha(self, repo: str, number: int) -> str:

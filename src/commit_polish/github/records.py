@@ -57,6 +57,9 @@ class PullRequest:
     """Recent subjects on the base branch, newest first."""
     files_without_patch: tuple[str, ...] = ()
     """Files the API listed without a patch (binary, too large)."""
+    title_is_default: bool = False
+    """The repository squashes under the PR title even for one commit
+    (`squash_merge_commit_title: PR_TITLE`, when the payload says so)."""
     files_unlisted: int = 0
     """How many changed files the API did not list at all (past its 3,000-file cap)."""
     head_repo: str | None = None

@@ -101,12 +101,15 @@ class Kept:
 
 
 def default_subject(context: ChangeContext) -> tuple[str, str]:
-    """What GitHub pre-fills: (subject, body) of the single commit, else the PR title.
+    """What GitHub pre-fills: (subject, body) of the single commit, else the PR title (always
+    the title where the repository squashes under it).
 
     Without a title (`eval`'s data sets, `suggest` without `--title`) the first commit's
     subject stands in for it, as GitHub's title for a branch of one commit would.
     """
     messages = [m for m in context.commit_messages if not _LEFTOVER.match(m)]
+    if context.title_is_default and context.title.strip():
+        return context.title.strip(), ""
     if len(context.commit_messages) == 1 and messages:
         subject, _, body = messages[0].strip().partition("\n")
         return subject.strip(), body.strip("\n")
@@ -227,16 +230,22 @@ def whole_message(kept: Kept, context: ChangeContext) -> CommitMessage:
     On the evaluation sets the authors' words score far above a model's body against what
     maintainers merged (docs/quality.md), so no model is asked for one unless told to.
     """
+    told = [m.strip() for m in context.commit_messages if not _noise(m)]
+    # A work note is left out, but its trailers still credit its authors.
+    credits = [_trailer_lines(m) for m in context.commit_messages if _noise(m)]
+    echoes: tuple[str, ...] = (kept.written, kept.subject)
     if len(context.commit_messages) == 1:
         text = kept.body
+    elif len(told) == 1:  # one commit that says something: its body, as for one commit
+        text = told[0].partition("\n")[2]
     else:
-        # A work note is left out of the list, but its trailers still credit its authors.
-        text = "\n\n".join(
-            _trailer_lines(m) if _noise(m) else f"* {m.strip()}" for m in context.commit_messages
-        )
+        # The list keeps the commit the subject came from, as GitHub's does: maintainers
+        # merge that list as it is, and the first item is often theirs (docs/quality.md).
+        text, echoes = "\n\n".join(f"* {message}" for message in told), ()
+    text = "\n\n".join([text, *credits])
     # Tabs render at any width (and a comment shows them as nothing): spaces say the same.
     text, written, others = split_trailers(text.expandtabs(4))
-    body = wrap(tidy_body(text, (kept.written, kept.subject)))
+    body = wrap(tidy_body(text, echoes))
     trailers = (*co_author_trailers(context.co_authors, written), *dict.fromkeys(others))
     return CommitMessage(kept.subject, body, trailers)
 
