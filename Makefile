@@ -7,7 +7,7 @@ export CMAKE_ARGS ?= -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_
 export LLAMA_CPP_BUILD_JOBS ?= 2
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: demo test lint lint-action typecheck bench lock docker-smoke clean
+.PHONY: demo test lint lint-action typecheck fuzz bench lock docker-smoke clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +51,13 @@ typecheck: $(VENV)/.dev
 
 test: lint lint-action typecheck
 	$(BIN)/pytest
+
+# Property-based fuzzing at scale: 10,000 examples per property (the `fuzz` profile in
+# tests/conftest.py) over the parser, budgeter, repair, renderer and every text cleaner,
+# with the count per property printed at the end. CI and `make test` keep the short profile.
+fuzz: $(VENV)/.dev
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/pytest tests/test_fuzz.py tests/test_fuzz_cleaners.py \
+	    -q -p no:randomly --hypothesis-show-statistics
 
 # The Action image's hash-locked runtime (requirements/runtime.txt) from requirements/runtime.in.
 lock: | $(BIN)/python

@@ -33,7 +33,64 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow],
 )
 settings.register_profile("default", deadline=None)
-settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+# `make fuzz`: 10,000 examples per property, a new random start each run, a blob to replay
+# any failure with. Never in CI or `make test`: it takes minutes.
+settings.register_profile(
+    "fuzz",
+    deadline=None,
+    max_examples=10_000,
+    derandomize=False,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "default")
+settings.load_profile(PROFILE)
+
+
+# Hypothesis's own statistics line: "- 10000 passing, 0 failing, and 12 invalid test cases",
+# once per phase; the shrink and explain phases replay a failure, they add no examples.
+_PHASE = re.compile(
+    r"during (?P<phase>\w+) phase.*?(?P<passing>\d+) passing, (?P<failing>\d+) failing, "
+    r"and (?P<invalid>\d+) invalid",
+    re.DOTALL,
+)
+_EXAMPLE_COUNTS = pytest.StashKey[list[tuple[str, int, int, int, float]]]()
+
+
+def example_counts(statistics: str) -> tuple[int, int, int]:
+    """(passing, failing, invalid) examples of one property, from Hypothesis's statistics."""
+    totals = [0, 0, 0]
+    for found in _PHASE.finditer(statistics):
+        if found["phase"] not in ("shrink", "explain"):
+            for i, key in enumerate(("passing", "failing", "invalid")):
+                totals[i] += int(found[key])
+    return totals[0], totals[1], totals[2]
+
+
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> None:
+    statistics = getattr(item, "hypothesis_statistics", None)
+    if PROFILE == "fuzz" and call.when == "call" and isinstance(statistics, str):
+        counts = example_counts(statistics)
+        item.config.stash.setdefault(_EXAMPLE_COUNTS, []).append(
+            (item.nodeid, *counts, call.duration)
+        )
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    """Under the fuzz profile: how many examples each property ran, and in what time."""
+    rows = config.stash.get(_EXAMPLE_COUNTS, [])
+    if not rows:
+        return
+    write = terminalreporter.write_line
+    terminalreporter.section("examples per property (HYPOTHESIS_PROFILE=fuzz)")
+    write(f"{'examples':>9} {'failing':>7} {'invalid':>7} {'seconds':>8}  property")
+    for nodeid, passing, failing, invalid, seconds in rows:
+        write(f"{passing:>9,} {failing:>7} {invalid:>7} {seconds:>8.1f}  {nodeid}")
+    write(
+        f"{len(rows)} properties, {sum(r[1] for r in rows):,} examples "
+        f"(fewest {min(r[1] for r in rows):,}), {sum(r[2] for r in rows)} failing, "
+        f"{sum(r[4] for r in rows):.0f} s in the properties"
+    )
 
 
 @pytest.fixture(autouse=True)
