@@ -294,7 +294,7 @@ def test_a_subject_that_only_names_files_is_sent_back_once() -> None:
     better = Answers("Update completions.go", "fix: stop mutating os.Args in completions")
     result = pipeline.run(SAMPLE, context, options, count=chars, completer=better)
     assert result.message.subject == "fix: stop mutating os.Args in completions"
-    assert better.verdicts[0] is not None and "names files" in better.verdicts[0]
+    assert better.verdicts[0] is not None and "says too little" in better.verdicts[0]
     # Weak twice: the second is taken, a model's answer is better than none.
     stubborn = Answers("Update completions.go", "Update completions.go and more.go")
     result = pipeline.run(SAMPLE, context, options, count=chars, completer=stubborn)

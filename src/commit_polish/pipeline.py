@@ -204,8 +204,9 @@ def run(
 ) -> Suggestion:
     """Prepare, ask the models, repair the answer; every model failing is not an error.
 
-    A PR of one commit whose message already fits is kept without asking a model: its
-    author's words score far above any rewrite (`message.anchor`).
+    A PR whose own subject is kept (`message.anchor`) gets its author's words for the body
+    too, and no model is asked, unless `body` is `model`: on the evaluation sets the
+    authors' words score far above a model's rewrite.
     """
     started = time.monotonic()
     ready = prepare(diff_text, context, options, count)
@@ -243,7 +244,7 @@ def run(
         if reason is None and weak is not None and not weak_told:
             # Asked once more with the reason; a second weak subject beats no model answer.
             weak_told.append(weak)
-            return f"the subject names files, not what the change does: {weak}"
+            return f"the subject says too little about what the change does: {weak}"
         return reason
 
     try:
