@@ -33,9 +33,10 @@ _NIST = tuple(
 )
 _XML_ENTITIES = (("&quot;", '"'), ("&lt;", "<"), ("&gt;", ">"), ("&amp;", "&"))
 _ROUGE_TOKEN = re.compile(r"[a-z0-9]+")
-CONVENTIONAL = re.compile(
-    r"^(feat|fix|docs|chore|refactor|perf|test|build|ci|style|revert)(\(.+\))?!?:"
-)
+_TYPES = "feat|fix|docs|chore|refactor|perf|test|build|ci|style|revert"
+CONVENTIONAL = re.compile(rf"^({_TYPES})(\(.+\))?!?:")
+# The scope alone: no parenthesis inside, so `fix(a): b (c):` reads scope `a`.
+_SCOPE = re.compile(rf"^(?:{_TYPES})\(([^()]+)\)!?:")
 
 
 def bnorm_tokens(text: str) -> list[str]:
@@ -113,6 +114,13 @@ def commit_type(subject: str) -> str | None:
     """The Conventional-Commits type of a subject, or None when it is not in that form."""
     match = CONVENTIONAL.match(subject)
     return match.group(1) if match else None
+
+
+def scope(subject: str) -> str | None:
+    """The Conventional-Commits scope of a subject (`api` in `fix(api): ...`), stripped; None
+    when it has none or is not in that form."""
+    match = _SCOPE.match(subject)
+    return (match.group(1).strip() or None) if match else None
 
 
 def subject_fits(subject: str) -> bool:

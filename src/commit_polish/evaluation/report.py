@@ -1,4 +1,5 @@
-"""Score `commit-polish eval` answers against the maintainers' messages; pure."""
+"""Score `commit-polish eval` answers against the maintainers' messages; pure but for the
+commit-message linters `grouped` runs once over every message (`lint`)."""
 
 from __future__ import annotations
 
@@ -7,8 +8,9 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from commit_polish.evaluation import baseline, metrics
+from commit_polish.evaluation import baseline, lint, metrics, stats
 from commit_polish.evaluation.cases import Case
+from commit_polish.evaluation.repo import split_body
 
 
 def _commits(case: Case) -> str:
@@ -36,6 +38,14 @@ COLUMNS = (
     ("conv_type_agree", "conv type %", 11),
     ("conv_format_rate", "conv form %", 11),
     ("n_conventional", "n conv", 6),
+    ("scope_agree", "scope %", 7),
+    ("n_scope", "n scope", 7),
+    # commitlint over the conventional cases (`n conv`), gitlint over all; "maint" is the
+    # maintainers' own messages, for comparison; "n/a" where the linter is not installed.
+    ("commitlint_ours", "commitlint %", 12),
+    ("commitlint_maintainers", "maint cl %", 10),
+    ("gitlint_ours", "gitlint %", 9),
+    ("gitlint_maintainers", "maint gl %", 10),
     ("fallback", "fallback", 8),
     ("median_seconds", "median s", 8),
 )
@@ -55,6 +65,10 @@ GITHUB_COLUMNS = (
     ("ours_bnorm_message", "ours msg", 8),
     ("ours_bnorm_body", "ours body", 9),
     ("below_github_subject", "ours below %", 12),
+    # Ours minus GitHub's, subject B-Norm per PR, and its bootstrap 95% interval (`stats`).
+    ("subject_vs_github", "ours-GH", 7),
+    ("subject_vs_github_low", "95% from", 8),
+    ("subject_vs_github_high", "95% to", 6),
     ("author_fits_n", "fits n", 6),
     ("below_fitting_subject", "below fit %", 11),
     ("kept_subject", "kept %", 6),
@@ -75,6 +89,7 @@ class Score:
     exact_subject: bool
     subject_fits: bool
     type_agrees: bool | None
+    """Our subject's Conventional-Commits type is the maintainers' (conventional cases)."""
     conventional_form: bool | None
     from_model: bool
     seconds: float
@@ -83,6 +98,11 @@ class Score:
     """Whose words the subject is (`records.SubjectSource`)."""
     """GitHub's default squash message for the same case, scored alike; None without the
     PR's commits."""
+    scope_agrees: bool | None = None
+    """Our subject's scope is the maintainers' (exactly); None where they wrote no scope."""
+    predicted: str = ""
+    """The message as scored (subject without ` (#N)`, body without trailers): the one
+    the linters read, as they read the maintainers' `case.reference`."""
 
 
 def score(case: Case, result: Mapping[str, Any]) -> Score:
@@ -115,10 +135,14 @@ def _score(
     github: Score | None,
     source: str = "model",
 ) -> Score:
-    subject, body = metrics.split_message(message)
+    subject = metrics.split_message(message)[0]
+    # The data sets keep trailers apart from the body (and GitHub's default loses them the
+    # same way, `baseline`): ours are scored without them too.
+    body = split_body(message)[0]
     predicted = f"{subject}\n\n{body}" if body else subject
     conventional = case.style == "conventional"
     kind = metrics.commit_type(subject)
+    their_scope = metrics.scope(case.subject)
     return Score(
         case=case,
         bnorm_subject=metrics.bnorm(case.subject, subject),
@@ -134,6 +158,8 @@ def _score(
         seconds=seconds,
         github=github,
         source=source,
+        scope_agrees=metrics.scope(subject) == their_scope if their_scope else None,
+        predicted=predicted,
     )
 
 
@@ -160,13 +186,20 @@ def _message_scores(scores: Sequence[Score], prefix: str = "") -> dict[str, floa
     }
 
 
-def summarise(scores: Sequence[Score]) -> dict[str, float | int | None]:
-    """Means over the cases; shares in percent; conventional shares over conventional cases."""
+def summarise(
+    scores: Sequence[Score], verdicts: lint.Verdicts = lint.ABSENT
+) -> dict[str, float | int | str | None]:
+    """Means over the cases; shares in percent; conventional shares over conventional cases;
+    the linters' shares from `verdicts` ("n/a" for a linter not installed)."""
     return {
         "n": len(scores),
         **_message_scores(scores),
         "conv_format_rate": _share([s.conventional_form for s in scores]),
         "n_conventional": sum(s.type_agrees is not None for s in scores),
+        "scope_agree": _share([s.scope_agrees for s in scores]),
+        "n_scope": sum(s.scope_agrees is not None for s in scores),
+        **_linted("commitlint", verdicts.commitlint, scores),
+        **_linted("gitlint", verdicts.gitlint, scores),
         "fallback": sum(not s.from_model for s in scores),
         "median_seconds": (
             round(statistics.median(s.seconds for s in scores), 1) if scores else None
@@ -175,12 +208,35 @@ def summarise(scores: Sequence[Score]) -> dict[str, float | int | None]:
     }
 
 
+def _linted(
+    name: str, passed: Mapping[str, tuple[bool, bool]] | None, scores: Sequence[Score]
+) -> dict[str, float | str | None]:
+    """The share of ours and of the maintainers' messages that pass, over the cases linted."""
+    if passed is None:
+        return {f"{name}_ours": "n/a", f"{name}_maintainers": "n/a"}
+    linted = [passed[s.case.id] for s in scores if s.case.id in passed]
+    return {
+        f"{name}_ours": _share([ours for ours, _ in linted]),
+        f"{name}_maintainers": _share([theirs for _, theirs in linted]),
+    }
+
+
+def lint_pairs(scores: Sequence[Score]) -> list[lint.Pair]:
+    """What the linters read: each case's scored message and the maintainers'."""
+    return [
+        lint.Pair(s.case.id, s.predicted, s.case.reference, s.case.style == "conventional")
+        for s in scores
+    ]
+
+
 def _versus_github(scores: Sequence[Score]) -> dict[str, float | int | None]:
     """GitHub's default against the maintainers' messages, and commit-polish on the same PRs
     (those with commits): means over different PRs would compare different cases."""
     paired = [(s, s.github) for s in scores if s.github is not None]
     defaults = [github for _, github in paired]
     fitting = [(s, d) for s, d in paired if baseline.author_fits(s.case)]
+    ours, theirs = [s.bnorm_subject for s, _ in paired], [d.bnorm_subject for _, d in paired]
+    versus = stats.paired(ours, theirs) if paired else None
     return {
         "github_n": len(paired),
         **_message_scores(defaults, prefix="github_"),
@@ -190,6 +246,10 @@ def _versus_github(scores: Sequence[Score]) -> dict[str, float | int | None]:
         # Per PR, not in the means: a suggestion worse than the author's own subject is the
         # failure a maintainer sees, however good the others are.
         "below_github_subject": _share([s.bnorm_subject < d.bnorm_subject for s, d in paired]),
+        "subject_vs_github": versus.mean if versus else None,
+        "subject_vs_github_low": versus.low if versus else None,
+        "subject_vs_github_high": versus.high if versus else None,
+        "subject_visible": versus.visible if versus else None,
         # The issue's promise: never below the author's subject when that one already fits.
         "author_fits_n": len(fitting),
         "below_fitting_subject": _share([s.bnorm_subject < d.bnorm_subject for s, d in fitting]),
@@ -197,18 +257,23 @@ def _versus_github(scores: Sequence[Score]) -> dict[str, float | int | None]:
     }
 
 
-def grouped(scores: Sequence[Score], by: str | None) -> dict[str, dict[str, float | int | None]]:
-    """`all`, then one summary per group value (sorted) when `by` is given."""
-    table = {"all": summarise(scores)}
+def grouped(
+    scores: Sequence[Score], by: str | None, verdicts: lint.Verdicts | None = None
+) -> dict[str, dict[str, float | int | str | None]]:
+    """`all`, then one summary per group value (sorted) when `by` is given. The linters run
+    once, over every case, unless their `verdicts` are given."""
+    if verdicts is None:
+        verdicts = lint.check(lint_pairs(scores))
+    table = {"all": summarise(scores, verdicts)}
     if by is not None:
         key = GROUPS[by]
         for value in sorted({key(s.case) for s in scores}):
-            table[value] = summarise([s for s in scores if key(s.case) == value])
+            table[value] = summarise([s for s in scores if key(s.case) == value], verdicts)
     return table
 
 
 def format_table(
-    table: Mapping[str, Mapping[str, float | int | None]],
+    table: Mapping[str, Mapping[str, float | int | str | None]],
     columns: Sequence[tuple[str, str, int]] = COLUMNS,
 ) -> str:
     """One line per group: `COLUMNS` (commit-polish) unless told, `GITHUB_COLUMNS` say."""
@@ -220,9 +285,11 @@ def format_table(
     return "\n".join(lines)
 
 
-def _cell(value: float | int | None, width: int) -> str:
+def _cell(value: float | int | str | None, width: int) -> str:
     if value is None:
         return f"{'-':>{width}}"
+    if isinstance(value, str):
+        return f"{value:>{width}}"
     if isinstance(value, int):
         return f"{value:>{width}d}"
     return f"{value:>{width}.2f}"
