@@ -33,7 +33,9 @@ def road(case: Case) -> tuple[str, str, str]:
     """(road, the subject it gives or "", GitHub's default subject) for one case."""
     repo = analyse_history(case.history)
     context = ChangeContext(commit_messages=case.commit_messages, history=case.history)
-    kept = anchor.keep(context, style=repo.style, repo=repo, files=parse_diff(case.diff))
+    kept = anchor.keep(
+        context, style=anchor.history_form(repo), repo=repo, files=parse_diff(case.diff)
+    )
     written = anchor.default_subject(context)[0]
     if kept is None:
         return "weak", "", written

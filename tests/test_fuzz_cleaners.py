@@ -30,7 +30,7 @@ from commit_polish.message import anchor
 from commit_polish.message.body import is_trailer, tidy_body, wrap
 from commit_polish.message.markdown import plain_links, strip_images, unbold
 from commit_polish.message.style import RepoStyle, Style, analyse_history
-from commit_polish.message.subject import fix_subject, shorten, tidy
+from commit_polish.message.subject import fix_subject, shorten
 from commit_polish.prompt import DESCRIPTION_LIMIT, clean_description
 from commit_polish.records import ChangeContext
 from tests.action.test_event import REPO, pr_comment
@@ -339,20 +339,6 @@ def test_wrap_keeps_every_word_and_fits_the_width(text: str, width: int) -> None
 
 # --- 6. subject.fix_subject and subject.shorten: the subject line ------------------------------
 
-_LEAD = re.compile(r"^[^\x00-\x7f\w]+\s*")
-_ANY_PREFIX = re.compile(r"[A-Za-z][\w-]{0,19}(?:\([^()\n]{1,40}\))?!?:\s+")
-
-
-def _long_lead(subject: str, width: int) -> bool:
-    """A subject whose emoji or `type:` lead (with the spaces after it) is about as wide as
-    the subject may be. Known bug: shorten and fix_subject keep such a lead whole and cut the
-    rest to a negative width (see the xfail tests below)."""
-    for text in (subject, " ".join(subject.split()), tidy(subject)):
-        head = _LEAD.match(text) or _ANY_PREFIX.match(text)
-        if head is not None and len(head.group(0)) >= width - 4:
-            return True
-    return False
-
 
 subjects = one_line | texts | st.sampled_from(EMOJI).map(lambda e: e * 40 + " fix the parser")
 
@@ -365,13 +351,7 @@ def test_fix_subject_is_one_tidy_line_of_at_most_72(
     out = fix_subject(subject, style=style, repo=repo, type_hint=type_hint)
     assert "\n" not in out and not _OTHER_BREAKS & set(out), ascii(out)
     assert "  " not in out, ascii(out)
-    if re.fullmatch(r"\S+: ", out):
-        event("nothing left after the type (known bug: `type: ` returned)")
-    else:
-        assert out == out.strip(), ascii(out)
-    if _long_lead(subject, WIDTH):
-        event("long lead (known bug: not held to 72)")
-        return
+    assert out == out.strip(), ascii(out)
     assert len(out) <= WIDTH, (len(out), out)
 
 
@@ -383,20 +363,15 @@ def test_shorten_is_at_most_width_and_only_cuts(subject: str, width: int) -> Non
         assert out == subject
         return
     assert set(out) <= set(subject) | {" "}, ascii(out)
-    if _long_lead(subject, width):
-        event("long lead (known bug: not held to width)")
-        return
     assert len(out) <= width, (len(out), out)
 
 
-@pytest.mark.xfail(strict=True, reason="known bug: a long emoji lead is kept whole")
 @pytest.mark.parametrize("style", [None, Style.PLAIN])
 def test_fix_subject_holds_a_long_emoji_lead_to_72(style: Style | None) -> None:
     subject = "\u2192" * 80 + " fix the thing"
     assert len(fix_subject(subject, style=style, repo=RepoStyle(None))) <= WIDTH
 
 
-@pytest.mark.xfail(strict=True, reason="known bug: a long emoji or type lead is kept whole")
 @pytest.mark.parametrize(
     "subject",
     ["\u2192" * 80 + " fix it", "\u2728" + " " * 80 + "fix it", "feat:" + " " * 80 + "fix it"],
@@ -406,7 +381,6 @@ def test_shorten_holds_a_long_lead_to_the_width(subject: str) -> None:
     assert len(shorten(subject, WIDTH)) <= WIDTH
 
 
-@pytest.mark.xfail(strict=True, reason="known bug: `fix: ` when no description is left")
 @pytest.mark.parametrize(
     "subject", ["", "...", "(#12)", "\u2728"], ids=["empty", "dots", "pr number", "sparkles"]
 )
@@ -472,7 +446,6 @@ def test_whole_message_keeps_the_subject_and_a_wrapped_plain_body(
         assert trailer.startswith("Co-authored-by: ") or is_trailer(trailer), trailer
 
 
-@pytest.mark.xfail(strict=True, reason="known bug: an emptied line stays as a blank line")
 def test_a_body_that_starts_with_a_screenshot_starts_with_its_text() -> None:
     body = "![screenshot](https://example.com/header.png)\nThe header now wraps."
     assert tidy_body(body) == "The header now wraps."

@@ -246,13 +246,18 @@ def test_body_model_asks_the_model_for_the_body_under_a_kept_subject() -> None:
 
 
 def test_a_weak_commit_subject_is_left_to_the_model() -> None:
-    context = ChangeContext(commit_messages=("wip",), history=CONVENTIONAL)
+    context = ChangeContext(commit_messages=("wip", "fix tests"), history=CONVENTIONAL)
     completer = FakeCompleter()
     result = pipeline.run(
         SAMPLE, context, pipeline.Options(max_prompt_tokens=1536), count=chars, completer=completer
     )
     assert "os.Args" in result.message.subject
     assert "Use this subject line" not in completer.sent[0][-1].content
+    # Only the subject is the model's: the body stays GitHub's list of the commits.
+    assert result.message.body == "* wip\n\n* fix tests"
+    model_body = pipeline.Options(max_prompt_tokens=1536, body="model")
+    result = pipeline.run(SAMPLE, context, model_body, count=chars, completer=FakeCompleter())
+    assert result.message.body and "* wip" not in result.message.body
 
 
 def test_a_kept_subject_survives_every_model_failing() -> None:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from typing import Protocol
 
 from commit_polish import prompt
-from commit_polish.digest import fit, parse
+from commit_polish.digest import fit, parse, secrets
 from commit_polish.errors import AllModelsFailedError, ConfigError, InputError
 from commit_polish.message import anchor, fallback, repair
 from commit_polish.message.style import Style, analyse_history, detect_style
@@ -71,6 +71,10 @@ class Prepared:
     prompt_tokens: int
     kept: anchor.Kept | None = None
     """The author's subject, kept in the repository's form; None leaves it to the model."""
+    context: ChangeContext = ChangeContext()
+    """The PR's own text with its secrets masked: what the message may quote."""
+    prompt_context: ChangeContext = ChangeContext()
+    """The same, cut to leave the diff its room: what the prompt holds."""
 
 
 def prompt_tokens(messages: Sequence[ChatMessage], count: Counter) -> int:
@@ -87,9 +91,11 @@ def prepare(
             f"every changed file ({len(files)}) matches the ignore globs",
             fix="narrow the `ignore` setting so some of the change is left to describe",
         )
+    # The author's words reach the prompt and, kept, the comment: masked as the diff is.
+    context, in_text = secrets.mask_context(context)
     style = _style(options.style, context.history)
-    kept = _kept(context, options, kept_files)
-    context, fixed = _make_room(context, style, options, count, kept)
+    kept = _kept(context, options, files)  # the subject speaks for the whole change
+    brief, fixed = _make_room(context, style, options, count, kept)
     room = options.max_prompt_tokens - fixed
     if room < MIN_DIFF_TOKENS:
         raise ConfigError(
@@ -97,18 +103,19 @@ def prepare(
             f"the instructions and PR text alone take {fixed} tokens",
             fix=f"raise max_prompt_tokens to at least {fixed + 4 * MIN_DIFF_TOKENS}",
         )
-    digest, messages, total = _fit(kept_files, context, style, options, count, room, kept)
+    digest, messages, total = _fit(kept_files, brief, style, options, count, room, kept)
+    digest = replace(digest, masked=digest.masked + in_text)
     files_kept, names = tuple(kept_files), tuple(f.path for f in ignored)
-    return Prepared(files_kept, names, style, digest, messages, total, kept)
+    return Prepared(files_kept, names, style, digest, messages, total, kept, context, brief)
 
 
 def _kept(
     context: ChangeContext, options: Options, files: Sequence[FileChange]
 ) -> anchor.Kept | None:
     """The author's subject when it is worth keeping. The form enforced is the setting's,
-    or the history's only when that is clear: a mixed history's maintainers accept both."""
+    or the history's only when that is clear (`anchor.history_form`)."""
     repo = analyse_history(context.history)
-    enforced = repo.style if options.style == "auto" else Style(options.style)
+    enforced = anchor.history_form(repo) if options.style == "auto" else Style(options.style)
     return anchor.keep(context, style=enforced, repo=repo, files=files)
 
 
@@ -210,6 +217,7 @@ def run(
     """
     started = time.monotonic()
     ready = prepare(diff_text, context, options, count)
+    context = ready.context
     sent = _Sent(ready.digest.budget, ready.digest, ready.messages, ready.prompt_tokens)
     kept = ready.kept
     source = SubjectSource.MODEL
@@ -224,8 +232,8 @@ def run(
         room = sent.room // 2
         if room < MIN_DIFF_TOKENS:
             return None
-        digest = fit.fit(ready.files, room, count)
-        messages = _build(context, digest.text, ready.style, options, kept)
+        digest = replace(fit.fit(ready.files, room, count), masked=ready.digest.masked)
+        messages = _build(ready.prompt_context, digest.text, ready.style, options, kept)
         sent.update(room, digest, messages, prompt_tokens(messages, count))
         return messages
 
@@ -252,6 +260,7 @@ def run(
     except AllModelsFailedError as failed:
         written = fallback.fallback_message(ready.files, context, style=ready.style)
         if kept is None:
+            written = _authors(written, context, options)
             return sent.suggestion(written, None, failed.attempts, started, SubjectSource.FALLBACK)
         written = replace(written, subject=kept.subject)
         return sent.suggestion(written, None, failed.attempts, started, source)
@@ -264,7 +273,17 @@ def run(
     )
     if kept is not None:
         repaired = replace(repaired, subject=kept.subject)
+    else:
+        repaired = _authors(repaired, context, options)
     return sent.suggestion(repaired, completion.model, completion.attempts, started, source)
+
+
+def _authors(message: CommitMessage, context: ChangeContext, options: Options) -> CommitMessage:
+    """With `body: author` only the subject is written for the author: the body and trailers
+    stay theirs (GitHub's list, or the commit's own body) wherever there are commits."""
+    if options.body != "author" or not context.commit_messages:
+        return message
+    return anchor.author_words(message, context)
 
 
 class _Sent:

@@ -67,7 +67,8 @@ class DiffDigest:
     omitted: tuple[str, ...]
     """Files named (or counted in a summary line) without any hunk."""
     masked: int = 0
-    """Secrets masked in the files' hunks: none of them reached the text."""
+    """Secrets masked in the files' hunks and the PR's own text: none of them reached the
+    prompt or the message."""
 
 
 @dataclass(frozen=True, slots=True)

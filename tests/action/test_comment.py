@@ -408,7 +408,7 @@ def test_the_comment_says_whose_words_the_subject_is() -> None:
 
 def test_the_comment_and_the_summary_say_how_many_secrets_were_masked() -> None:
     masked = suggestion(files=replace(digest(), masked=2))
-    line = "- **Secrets masked in the diff:** 2"
+    line = "- **Secrets masked:** 2"
     assert line in render(masked, pull_request())
     assert line in summary(masked, pull_request())
     rendered, _ = split_code(render(masked, pull_request()))

@@ -19,7 +19,13 @@ from commit_polish import pipeline
 from commit_polish.digest.fit import fit
 from commit_polish.digest.parse import parse_diff
 from commit_polish.digest.secrets import MIN_ENTROPY, PLACEHOLDER, entropy, mask, mask_hunk
-from commit_polish.records import ChangeContext, CommitMessage, FileChange, Suggestion
+from commit_polish.records import (
+    ChangeContext,
+    CommitMessage,
+    Completion,
+    FileChange,
+    Suggestion,
+)
 from commit_polish.suggest import suggestion_json
 
 _RANDOM = random.Random(15)  # noqa: S311 - reproducible fakes, not keys
@@ -348,6 +354,34 @@ def test_no_secret_reaches_the_prompt_and_the_digest_counts_them() -> None:
     assert PLACEHOLDER in prompt  # the model sees where a value was
     assert ready.digest.masked == len(secrets)
     assert sum(change.masked for change in ready.files) == len(secrets)
+
+
+def test_a_key_in_the_pr_text_reaches_neither_the_prompt_nor_the_message() -> None:
+    key, token = KNOWN["OpenAI key"], KNOWN["GitHub classic token"]
+    context = ChangeContext(
+        title=f"Use {key} for the tests",
+        description=f"Set OPENAI_API_KEY={key} before running them.",
+        commit_messages=(
+            "Read the key from the environment",
+            f"Load the settings\n\nThe CI token is {token}.",
+        ),
+    )
+    for body in ("author", "model"):
+        options = pipeline.Options(max_prompt_tokens=1536, body=body)
+        ready = pipeline.prepare(SOURCE, context, options, chars)
+        prompt = "\n".join(message.content for message in ready.messages)
+        assert key not in prompt and token not in prompt
+        assert PLACEHOLDER in prompt
+        assert ready.digest.masked == 2 + 3  # the diff's two, then title, description, commit
+    result = pipeline.run(
+        SOURCE, context, pipeline.Options(max_prompt_tokens=1536), count=chars, completer=_unused
+    )
+    assert token not in result.message.text and PLACEHOLDER in result.message.body
+    assert result.digest.masked == 2 + 3
+
+
+def _unused(*_: object, **__: object) -> Completion:
+    raise AssertionError("the author's subject is kept: no model is asked")
 
 
 def test_the_count_is_the_whole_diff_even_when_little_of_it_fits() -> None:

@@ -177,9 +177,10 @@ def test_eval_sends_the_commits_to_the_model_and_reports_githubs_default(
     assert rows[ONE]["message"] == _cases()[ONE].commit_messages[0]
     assert (rows[ONE]["subject_source"], rows[ONE]["model"]) == ("author", None)
     assert rows[TWO]["subject_source"] == "author" and rows[TWO]["commits"] == 2
-    # "Update README.md" is a work note: left out, its co-author still credited.
+    # GitHub's list, every commit in it ("Update README.md" too), its co-author credited.
     assert rows[TWO]["message"] == (
-        "docs(readme): add ChatGPTUI link\n\nCo-authored-by: Maas Lalani <maas@lalani.dev>"
+        "docs(readme): add ChatGPTUI link\n\n* docs(readme): add ChatGPTUI link\n\n"
+        "* Update README.md\n\nCo-authored-by: Maas Lalani <maas@lalani.dev>"
     )
     written = {row["id"]: row for row in out_rows(tmp_path / "model-body.jsonl")}
     assert written[TWO]["message"] == "docs(readme): add ChatGPTUI link\n\nLink the project."

@@ -8,7 +8,7 @@ import pytest
 
 from commit_polish.message import anchor
 from commit_polish.message.style import Style, analyse_history
-from commit_polish.records import ChangeContext, FileChange, FileKind, FileStatus
+from commit_polish.records import ChangeContext, CommitMessage, FileChange, FileKind, FileStatus
 
 CONVENTIONAL = tuple(
     f"{kind}: change number {n} (#{n})" for n, kind in enumerate(["feat", "fix", "docs"] * 4)
@@ -32,7 +32,7 @@ def _keep(
 ) -> anchor.Kept | None:
     repo = analyse_history(history)
     context = ChangeContext(title=title, commit_messages=commits, history=history)
-    return anchor.keep(context, style=repo.style, repo=repo, files=files)
+    return anchor.keep(context, style=anchor.history_form(repo), repo=repo, files=files)
 
 
 @pytest.mark.parametrize(
@@ -56,6 +56,18 @@ def test_a_mixed_history_accepts_both_forms_as_its_maintainers_do() -> None:
     for subject in ("chore: improve type hints", "Ignore the linter error"):
         kept = _keep((subject,), MIXED)
         assert kept is not None and kept.subject == subject
+
+
+def test_a_plain_history_with_typed_subjects_accepts_one_from_the_author() -> None:
+    # Maintainers who merged `chore: x` twice merge it again; once may be an accident.
+    twice = PLAIN[:10] + ("chore: bump the linter", "fix: quote the path")
+    kept = _keep(("chore: improve type hints",), twice)
+    assert kept is not None and kept.subject == "chore: improve type hints"
+    once = PLAIN[:11] + ("chore: bump the linter",)
+    kept = _keep(("chore: improve type hints",), once)
+    assert kept is not None and kept.subject == "Improve type hints"
+    assert anchor.history_form(analyse_history(twice)) is None
+    assert anchor.history_form(analyse_history(once)) is Style.PLAIN
 
 
 def test_the_pr_number_suffix_is_left_to_github() -> None:
@@ -87,6 +99,25 @@ def test_a_long_subject_is_cut_to_72_characters_on_a_word() -> None:
     assert kept is not None
     assert len(kept.subject) <= 72 and "longer than 72" in kept.reason
     assert subject.startswith(kept.subject)
+
+
+def test_a_long_subject_keeps_as_many_of_its_words_as_fit() -> None:
+    # A clause end early in the line would drop words maintainers keep: the cut is at a word.
+    subject = "fix(git-fetcher): suggest an allowBuilds entry that approves the blocked build step"
+    kept = _keep((subject,))
+    assert kept is not None
+    assert (
+        kept.subject == "fix(git-fetcher): suggest an allowBuilds entry that approves the blocked"
+    )
+
+
+def test_a_web_editor_subject_stands_when_it_names_the_whole_change() -> None:
+    readme = (FileChange("docs/README.md", FileStatus.MODIFIED, FileKind.DOCS, 3, 1),)
+    kept = _keep(("Update README.md",), PLAIN, files=readme)
+    assert kept is not None and kept.subject == "Update README.md"
+    more = (*readme, FileChange("src/app.py", FileStatus.MODIFIED, FileKind.SOURCE, 9, 2))
+    assert _keep(("Update README.md",), PLAIN, files=more) is None
+    assert anchor.weak_reason("Update README.md") is not None  # a model's is still sent back
 
 
 def test_a_docs_only_change_takes_the_docs_type() -> None:
@@ -176,13 +207,14 @@ def test_whole_message_keeps_the_authors_body_and_trailers() -> None:
     assert anchor.whole_message(kept, bare).body == ""  # none written, none added
 
 
-def test_several_commits_become_githubs_list_without_work_notes() -> None:
+def test_several_commits_become_githubs_whole_list() -> None:
+    # Maintainers merge GitHub's list as it is, work notes and merges included
+    # (docs/quality.md): every commit stays, in order.
     commits = (
         "Retry uploads on a reset connection",
         "wip",
         "Cap the backoff at 30 seconds\n\nA minute was too long.",
         "Merge branch 'main' into retry",
-        "fix tests",
         "Test the retry\n\nCo-authored-by: Carol <carol@widgets.dev>",
     )
     context = ChangeContext(title="Retry uploads", commit_messages=commits)
@@ -190,11 +222,28 @@ def test_several_commits_become_githubs_list_without_work_notes() -> None:
     assert kept is not None and kept.subject == "Retry uploads"
     message = anchor.whole_message(kept, context)
     assert message.body == (
-        "* Retry uploads on a reset connection\n\n"
+        "* Retry uploads on a reset connection\n\n* wip\n\n"
         "* Cap the backoff at 30 seconds\n\nA minute was too long.\n\n"
-        "* Test the retry"
+        "* Merge branch 'main' into retry\n\n* Test the retry"
     )
     assert message.trailers == ("Co-authored-by: Carol <carol@widgets.dev>",)
+
+
+def test_a_model_subject_keeps_the_authors_body() -> None:
+    commits = ("wip", "fix tests\n\nCo-authored-by: Dan <dan@widgets.dev>")
+    context = ChangeContext(commit_messages=commits)
+    assert anchor.keep(context, style=None, repo=analyse_history(())) is None
+    model = CommitMessage("Retry uploads on a reset connection", "The model's own words.")
+    message = anchor.author_words(model, context)
+    assert message.subject == model.subject
+    assert (message.body, message.trailers) == (
+        "* wip\n\n* fix tests",
+        ("Co-authored-by: Dan <dan@widgets.dev>",),
+    )
+    one = ChangeContext(commit_messages=("wip\n\nThe retry loop, half done.",))
+    assert anchor.author_words(model, one).body == "The retry loop, half done."
+    bare = ChangeContext(commit_messages=("wip",))
+    assert anchor.author_words(model, bare).body == ""  # none written, none made up
 
 
 def test_the_style_setting_is_enforced_even_on_a_mixed_history() -> None:
@@ -202,15 +251,6 @@ def test_the_style_setting_is_enforced_even_on_a_mixed_history() -> None:
     context = ChangeContext(commit_messages=("Keep the cursor visible",), history=MIXED)
     kept = anchor.keep(context, style=Style.CONVENTIONAL, repo=repo)
     assert kept is not None and kept.subject.startswith("fix: ")
-
-
-def test_a_work_notes_trailers_still_credit_its_author() -> None:
-    commits = ("Retry uploads", "fix tests\n\nCo-authored-by: Dan <dan@widgets.dev>")
-    context = ChangeContext(commit_messages=commits)
-    kept = anchor.keep(context, style=None, repo=analyse_history(()))
-    assert kept is not None
-    message = anchor.whole_message(kept, context)
-    assert (message.body, message.trailers) == ("", ("Co-authored-by: Dan <dan@widgets.dev>",))
 
 
 def test_a_repository_that_squashes_under_the_title_beats_the_title() -> None:

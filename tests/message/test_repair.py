@@ -681,6 +681,10 @@ def test_fallback_uses_the_pr_title_in_the_repository_style() -> None:
     assert message.trailers == ("Co-authored-by: Ann <ann@x.io>",)
     plain = fallback_message(FILES, context, style=Style.PLAIN)
     assert plain.subject == "Add retry support"
+    # A weak title says nothing a reader can use: the diff's files speak instead.
+    for weak in ("WIP", "Update retry.py"):
+        subject = fallback_message(FILES, ChangeContext(title=weak), style=Style.PLAIN).subject
+        assert subject == "Update 6 files in src/pkg"
 
 
 def test_fallback_body_lists_the_most_changed_files_then_a_count() -> None:

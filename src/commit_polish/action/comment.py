@@ -249,8 +249,8 @@ def _money(cost: float | None) -> str:
 
 
 def _masked(count: int) -> list[str]:
-    # Only the count: the secrets were masked when the diff was read, so none is known here.
-    return [f"- **Secrets masked in the diff:** {count:,}"] if count else []
+    # Only the count: the secrets were masked as the diff and the PR text were read.
+    return [f"- **Secrets masked:** {count:,}"] if count else []
 
 
 def _based_on(parts: _Parts, names: int) -> list[str]:

@@ -25,8 +25,19 @@ import math
 import re
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import replace
 
-__all__ = ["MIN_ENTROPY", "MIN_LENGTH", "PLACEHOLDER", "entropy", "mask", "mask_hunk"]
+from commit_polish.records import ChangeContext
+
+__all__ = [
+    "MIN_ENTROPY",
+    "MIN_LENGTH",
+    "PLACEHOLDER",
+    "entropy",
+    "mask",
+    "mask_context",
+    "mask_hunk",
+]
 
 PLACEHOLDER = "[secret masked]"
 """What a secret becomes. Brackets and a space: no pattern here matches it again."""
@@ -117,6 +128,19 @@ def mask(text: str) -> tuple[str, int]:
         text, found = step(text)
         total += found
     return text, total
+
+
+def mask_context(context: ChangeContext) -> tuple[ChangeContext, int]:
+    """The PR's title, description and commit messages masked like the diff, and how many
+    secrets were: the author's words reach the prompt and, kept, the comment."""
+    title, in_title = mask(context.title)
+    description, in_description = mask(context.description)
+    commits = [mask(message) for message in context.commit_messages]
+    found = in_title + in_description + sum(count for _, count in commits)
+    if not found:
+        return context, 0
+    messages = tuple(message for message, _ in commits)
+    return replace(context, title=title, description=description, commit_messages=messages), found
 
 
 def mask_hunk(header: str, lines: Sequence[str]) -> tuple[str, tuple[str, ...], int]:

@@ -37,5 +37,7 @@ def author_fits(case: Case) -> bool:
     judges it with `style=auto`: where a suggestion below it is the failure to count."""
     repo = analyse_history(case.history)
     context = ChangeContext(commit_messages=case.commit_messages, history=case.history)
-    kept = anchor.keep(context, style=repo.style, repo=repo, files=parse_diff(case.diff))
+    kept = anchor.keep(
+        context, style=anchor.history_form(repo), repo=repo, files=parse_diff(case.diff)
+    )
     return kept is not None and not kept.reason

@@ -107,9 +107,12 @@ def tidy_body(body: str, echoes: Sequence[str] = ()) -> str:
     kept: list[str] = []
     for paragraph in paragraphs(body):
         lines = [_plain_line(line) for line in paragraph.splitlines()]
-        # A body line that only repeats the subject adds nothing (small models do it often).
+        # A body line that only repeats the subject adds nothing (small models do it often);
+        # one emptied by the cleaning (a screenshot) would open the body with a blank line.
         text = "\n".join(
-            line for line in lines if line is not None and _key(_BULLET.sub("", line)) not in echo
+            line
+            for line in lines
+            if line is not None and line.strip() and _key(_BULLET.sub("", line)) not in echo
         )
         if text.strip():
             kept.append(text)

@@ -1,5 +1,6 @@
-"""The message written without a model, when every model failed: from the PR title, else the
-diff's files; deterministic, so a reader knows it was not written for them. Pure."""
+"""The message written without a model, when every model failed: from the PR title unless it
+is weak, else the diff's files; deterministic, so a reader knows it was not written for them.
+Pure."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import posixpath
 import re
 from collections.abc import Sequence
 
+from commit_polish.message.anchor import weak_reason
 from commit_polish.message.body import co_author_trailers
 from commit_polish.message.style import Style, analyse_history, infer_type
 from commit_polish.message.subject import fix_subject
@@ -26,7 +28,7 @@ def fallback_message(
     """A deterministic message from the PR title (or the diff) and the list of files."""
     repo = analyse_history(context.history)
     title = _WIP.sub("", context.title).strip()
-    if title:
+    if title and weak_reason(title) is None:  # "WIP" or "Update x.py" would say nothing
         subject = fix_subject(title, style=style, repo=repo, width=width)
     else:
         summary = _diff_subject(files)

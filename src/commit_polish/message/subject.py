@@ -153,21 +153,33 @@ def unwrap(subject: str) -> str:
     return subject
 
 
-def shorten(subject: str, width: int) -> str:
+def shorten(subject: str, width: int, *, least: float = 0.5) -> str:
     """At most `width` characters, its `type(scope):` or emoji prefix and its words kept as
-    written: only the description's end goes, at a clause or word boundary."""
+    written: only the description's end goes, at a clause or word boundary.
+
+    A clause ends the subject only where it keeps at least `least` of the width, else the
+    cut is at a word: an author's own long subject keeps more of its words (maintainers
+    mostly merge it whole, docs/quality.md), a model's may end at an earlier clause.
+    """
     if len(subject) <= width:
         return subject
-    head = _LEAD.match(subject) or _ANY_PREFIX.match(subject)
-    lead = head.group(0) if head else ""
+    lead = _lead(_LEAD.match(subject) or _ANY_PREFIX.match(subject), width)
     rest = subject[len(lead) :]
+    lead = " ".join(lead.split()) + " " if lead else ""
     end = _SENTENCE_END.search(rest)
     if end is not None and len(rest[: end.start()].split()) >= 3:
         rest = rest[: end.start()]  # a second sentence goes before any word of the first
-    return lead + tidy(_cut(rest, width - len(lead)))
+    return lead + tidy(_cut(rest, width - len(lead), least))
 
 
-def _cut(text: str, width: int) -> str:
+def _lead(head: re.Match[str] | None, width: int) -> str:
+    """The emoji or `type:` lead a cut keeps whole; one wider than half the width is no
+    lead but hostile text, cut like the rest."""
+    lead = head.group(0) if head else ""
+    return lead if len(" ".join(lead.split())) <= width // 2 else ""
+
+
+def _cut(text: str, width: int, least: float = 0.5) -> str:
     """At most `width` characters, cut at a clause or else a word boundary, never mid-word."""
     if len(text) <= width:
         return text
@@ -180,7 +192,7 @@ def _cut(text: str, width: int) -> str:
     if len(text) <= width:
         return text
     for boundary in (_CLAUSE, _CONJUNCTION, _PHRASE):
-        ends = [m.start() for m in boundary.finditer(text) if width // 2 <= m.start() <= width]
+        ends = [m.start() for m in boundary.finditer(text) if width * least <= m.start() <= width]
         if ends:
             return _trim(text[: ends[-1]])
     space = text.rfind(" ", 0, width + 1)
@@ -301,12 +313,12 @@ def _conventional(subject: str, repo: RepoStyle, width: int, type_hint: str | No
     bang = "!" if prefix.breaking else ""
     head = f"{kind}({scope}){bang}: " if scope else f"{kind}{bang}: "
     rest = _case(imperative(tidy(prefix.description)), repo.capitalised_after_type is True)
-    return head + tidy(_cut(rest, width - len(head)))
+    rest = tidy(_cut(rest, width - len(head)))
+    return head + rest if rest else ""  # a bare `type: ` says nothing
 
 
 def _plain(text: str, width: int, repo: RepoStyle) -> str:
-    lead_match = _LEAD.match(text)
-    lead = lead_match.group(0) if lead_match else ""
+    lead = _lead(_LEAD.match(text), width)
     rest = tidy(text[len(lead) :])
     if not _GO_PREFIX.match(rest):  # "cmd: handle x" is written that way on purpose
         rest = _case(imperative(rest), repo.capitalised is not False)
