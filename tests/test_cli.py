@@ -10,7 +10,9 @@ import pytest
 
 from commit_polish import __version__
 from commit_polish.cli import main
+from commit_polish.serve.server import free_port
 from commit_polish.settings.declared import SETTINGS
+from tests.support.fake_model import Answer, FakeModel, completion
 from tests.support.paths import FIXTURES
 
 
@@ -191,3 +193,50 @@ def test_empty_diff_is_a_clear_error(
     )
     assert done.returncode == 3
     assert "empty" in done.stderr.lower() and "Traceback" not in done.stderr
+
+
+def test_a_config_key_that_is_not_ours_is_a_warning_with_the_near_miss(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = tmp_path / ".github" / "commit-polish.toml"
+    config.parent.mkdir()
+    config.write_text('max_prompt_token = 300\nlanguage = "French"\n[tool.black]\nline = 99\n')
+    done = _run(
+        capsys,
+        monkeypatch,
+        "suggest",
+        *("--diff-file", str(FIXTURES / "sample.diff"), "--dry-run", "--json"),
+        *("--repo", str(tmp_path)),
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["budget"] == 768  # the near miss set nothing
+    assert done.stderr.splitlines()[:2] == [
+        f"commit-polish: warning: repository config {config}: key `max_prompt_token` is not a "
+        "commit-polish setting and is ignored; did you mean `max_prompt_tokens`?",
+        f"commit-polish: warning: repository config {config}: section [tool] is not a "
+        "commit-polish setting and is ignored",
+    ]
+
+
+def test_a_local_server_that_is_not_running_is_named_with_how_to_start_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    port = free_port()  # nothing listens there: the connection is refused
+    args = ["--diff-file", str(FIXTURES / "sample.diff"), "--repo", str(tmp_path)]
+    done = _run(capsys, monkeypatch, "suggest", *args, "--api-base", f"http://127.0.0.1:{port}/v1")
+    assert done.returncode == 0 and done.stdout.strip()  # the diff-built message
+    assert done.stderr.splitlines()[-1] == (
+        f"commit-polish: nothing answers at http://127.0.0.1:{port}/v1. Fix: start the local "
+        f"model with `commit-polish serve --port {port}` in another terminal, or add a "
+        "--fallback-model"
+    )
+
+
+def test_a_model_that_answers_badly_is_no_reason_to_start_a_server(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with FakeModel(default=Answer(200, completion(""))) as model:
+        args = ["--diff-file", str(FIXTURES / "sample.diff"), "--repo", str(tmp_path)]
+        done = _run(capsys, monkeypatch, "suggest", *args, "--api-base", model.base)
+    assert done.returncode == 0 and "every model failed" in done.stderr
+    assert "commit-polish serve" not in done.stderr

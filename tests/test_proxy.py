@@ -350,3 +350,24 @@ def test_cli_suggests_through_the_proxy_as_primary(
     assert first["model"] == MODEL and first["outcome"] in {"ok", "unusable"}, first
     assert first["prompt_tokens"] > 0 and first["completion_tokens"] > 0
     assert out["subject"]
+
+
+def test_litellm_s_own_proxy_variables_are_enough(
+    proxy: Proxy, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """A user who follows LiteLLM's proxy docs sets only LITELLM_PROXY_API_BASE and _KEY."""
+    env = {
+        "XDG_CONFIG_HOME": str(tmp_path / "xdg"),
+        "LITELLM_PROXY_API_BASE": proxy.url,
+        "LITELLM_PROXY_API_KEY": proxy.key,
+        "COMMIT_POLISH_MAX_OUTPUT_TOKENS": "16",
+    }
+    before = proxy.served("/chat/completions")
+    args = ["suggest", "--repo", str(tmp_path), "--diff-file", str(FIXTURES / "sample.diff")]
+    code = main([*args, "--json", "--model", MODEL, "--max-prompt-tokens", "256"], env)
+    captured = capsys.readouterr()
+    assert code == 0 and "warning" not in captured.err, captured.err
+    first = json.loads(captured.out)["attempts"][0]
+    assert first["model"] == MODEL and first["outcome"] in {"ok", "unusable"}, first
+    assert first["prompt_tokens"] > 0 and first["completion_tokens"] > 0
+    assert proxy.served("/chat/completions") > before

@@ -193,12 +193,10 @@ def test_pitfalls_name_the_setting_source_and_fix(
 
 
 def test_bad_value_in_repo_file_names_the_file(repo: Path, env: dict[str, str]) -> None:
-    config = _write(repo / ".github/commit-polish.toml", "timeout = -5\nmodle = 'x'\n")
+    config = _write(repo / ".github/commit-polish.toml", "timeout = -5\n")
     with pytest.raises(ConfigError) as caught:
         load_settings({}, env=env, repo_root=repo)
-    text = str(caught.value)
-    assert "'timeout'" in text and "'modle'" in text
-    assert str(config) in text
+    assert "'timeout'" in str(caught.value) and str(config) in str(caught.value)
 
 
 def test_bad_env_value_names_the_variable(repo: Path, env: dict[str, str]) -> None:
@@ -211,12 +209,6 @@ def test_unreadable_toml_is_a_config_error(repo: Path, env: dict[str, str]) -> N
     _write(repo / ".github/commit-polish.toml", "model = [unclosed\n")
     with pytest.raises(ConfigError, match="repository config"):
         load_settings({}, env=env, repo_root=repo)
-
-
-def test_unknown_user_keys_are_refused(repo: Path, tmp_path: Path, env: dict[str, str]) -> None:
-    user = _write(tmp_path / "user.toml", "[ai]\nmodel = 'openai/x'\nprovider = 'y'\n")
-    with pytest.raises(ConfigError, match="provider"):
-        load_settings({}, env=env, repo_root=repo, user_config=user)
 
 
 def test_repo_config_can_be_skipped(repo: Path, env: dict[str, str]) -> None:

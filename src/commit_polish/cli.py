@@ -22,17 +22,28 @@ from commit_polish.settings.declared import SETTINGS
 LITELLM_OFFLINE = {"LITELLM_LOCAL_MODEL_COST_MAP": "True", "LITELLM_OFFLINE_MODE": "true"}
 
 
-def _exit_codes() -> str:
+def _exit_codes(meanings: Mapping[ExitCode, str] | None = None) -> str:
+    """The exit-code table for `--help`: every code, or only the `meanings` given."""
     lines = ["exit codes:"]
-    for code in ExitCode:
-        meaning = code.meaning.replace("`", "")
+    for code, meaning in (meanings or {code: code.meaning for code in ExitCode}).items():
         lines += textwrap.wrap(
-            meaning, width=79, initial_indent=f"  {code:<4}", subsequent_indent=" " * 6
+            meaning.replace("`", ""),
+            width=79,
+            initial_indent=f"  {code:<4}",
+            subsequent_indent=" " * 6,
         )
     return "\n".join(lines)
 
 
 EXIT_CODES = _exit_codes()
+EVAL_EXIT_CODES = {
+    ExitCode.OK: "every case ran (a case no model answered is scored on its diff-built message)",
+    ExitCode.INTERNAL: "a case met an internal error (a bug, please report it); the others ran",
+    ExitCode.CONFIG: ExitCode.CONFIG.meaning,
+    ExitCode.INPUT: "the data set, the repository, or the --ids or --out file cannot be used",
+    ExitCode.INTERRUPTED: ExitCode.INTERRUPTED.meaning,
+}
+"""The codes `eval` returns: it neither fails on models (it scores) nor talks to GitHub."""
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -105,7 +116,7 @@ def _eval_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
         "write one result line per case to --out (a restarted run skips the cases already "
         "there), and print B-Norm BLEU, ROUGE-L and format scores, beside those of GitHub's "
         "default squash message on the PRs whose commits are known.",
-        epilog=EXIT_CODES,
+        epilog=_exit_codes(EVAL_EXIT_CODES),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     source = p.add_mutually_exclusive_group(required=True)

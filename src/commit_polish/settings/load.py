@@ -3,14 +3,17 @@
 Precedence, highest first: command-line flags (or the Action's inputs), the environment
 (`COMMIT_POLISH_*`, plus `LLAMAFILE_API_BASE` as LiteLLM documents it), the repository's
 `.github/commit-polish.toml`, the user's `~/.config/commit-polish/config.toml` (its `[ai]`
-table), then the model's defaults. The environment is the mapping the edge hands in, never
-the process's own; reading the two files is the only I/O.
+table), then the model's defaults; a `litellm_proxy/` model given no api_base takes
+LiteLLM's `LITELLM_PROXY_API_BASE` (`settings.proxy`). Keys and tables of the files that
+are no settings are ignored, each with a warning. The environment is the mapping the edge
+hands in, never the process's own; reading the two files is the only I/O.
 """
 
 from __future__ import annotations
 
+import difflib
 import tomllib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,10 +25,15 @@ from commit_polish.errors import ConfigError
 from commit_polish.records import Endpoint
 from commit_polish.settings.declared import BY_NAME, flag_spelling
 from commit_polish.settings.model import Settings
+from commit_polish.settings.proxy import ProxyVars
 
 REPO_CONFIG = Path(".github/commit-polish.toml")
 # The user file speaks the `[ai]` dialect other commit tools use; map it onto our names.
 USER_AI_KEYS = {"model": "model", "temperature": "temperature", "max_tokens": "max_output_tokens"}
+_MAX_UNKNOWN = 10
+"""Unknown keys named one by one; past this, only counted."""
+_MAX_KEY = 60
+"""A key is as long as its file lets it be: cut to this before it is matched or shown."""
 
 
 @dataclass(frozen=True)
@@ -34,6 +42,8 @@ class _Layer:
 
     label: str
     values: dict[str, Any]
+    warnings: tuple[str, ...] = ()
+    """One per key or table the file holds that is not ours."""
 
 
 def _read_toml(path: Path, label: str) -> dict[str, Any]:
@@ -61,16 +71,41 @@ def user_config_path(env: Mapping[str, str]) -> Path:
 
 
 def _user_layer(path: Path) -> _Layer:
-    label = "user config"
-    data = _read_toml(path, label)
-    unknown = sorted(set(data) - {"ai"}) + sorted(set(data.get("ai", {})) - set(USER_AI_KEYS))
-    if unknown:
-        raise ConfigError(
-            f"{label} ({path}) has unknown keys: {', '.join(unknown)}",
-            fix=f"only an [ai] table with {', '.join(USER_AI_KEYS)} is read from {path}",
-        )
-    ai = data.get("ai", {})
-    return _Layer(f"{label} {path}", {USER_AI_KEYS[key]: ai[key] for key in ai})
+    label = f"user config {path}"
+    data = _read_toml(path, "user config")
+    # Near misses are offered as dotted keys, which TOML also reads: `ai.model = "..."`.
+    owned = _owned(data, {"ai": "ai"}, label, hints=[f"ai.{key}" for key in USER_AI_KEYS])
+    ai = owned.values.get("ai", {})
+    if not isinstance(ai, dict):
+        return _Layer(label, {}, (*owned.warnings, f"{label}: `ai` is not a table; ignored"))
+    mapped = _owned(ai, USER_AI_KEYS, f"{label} [ai]")
+    return _Layer(label, mapped.values, owned.warnings + mapped.warnings)
+
+
+def _repo_layer(data: dict[str, Any], label: str) -> _Layer:
+    return _owned(data, {name: name for name in Settings.model_fields}, label)
+
+
+def _owned(
+    data: Mapping[str, Any], names: Mapping[str, str], label: str, hints: Sequence[str] = ()
+) -> _Layer:
+    """The keys of `data` we own, renamed by `names`, and one warning per other key or table:
+    a shared file may hold another tool's sections, and a typo must not stop a run."""
+    values = {names[key]: value for key, value in data.items() if key in names}
+    others = [key for key in data if key not in names]
+    notes = [_unknown(key, data[key], label, [*names, *hints]) for key in others[:_MAX_UNKNOWN]]
+    if len(others) > _MAX_UNKNOWN:
+        notes.append(f"{label}: {len(others) - _MAX_UNKNOWN} more unknown keys ignored")
+    return _Layer(label, values, tuple(notes))
+
+
+def _unknown(key: str, value: Any, label: str, known: Sequence[str]) -> str:
+    shown = key[:_MAX_KEY]
+    what = f"section [{shown}]" if isinstance(value, dict) else f"key `{shown}`"
+    near = difflib.get_close_matches(shown, known, n=1)
+    return f"{label}: {what} is not a commit-polish setting and is ignored" + (
+        f"; did you mean `{near[0]}`?" if near else ""
+    )
 
 
 class _EnvSource(EnvSettingsSource):
@@ -108,10 +143,11 @@ def load_settings(
     files: list[_Layer] = []
     if isinstance(repo_config, tuple):
         label, text = repo_config
-        files.append(_Layer(label, _parse_toml(text or "", label, label)))
+        files.append(_repo_layer(_parse_toml(text or "", label, label), label))
     elif repo_config:
         path = (repo_root or Path.cwd()) / REPO_CONFIG
-        files.append(_Layer(f"repository config {path}", _read_toml(path, "repository config")))
+        data = _read_toml(path, "repository config")
+        files.append(_repo_layer(data, f"repository config {path}"))
     files.append(_user_layer(user_config or user_config_path(env)))
     given = {key: value for key, value in flags.items() if value is not None}
     merged: dict[str, Any] = {}
@@ -121,7 +157,8 @@ def load_settings(
         settings = Settings(**merged)
     except ValidationError as exc:
         raise _explain(exc, given, env, files, flag_label) from None
-    return settings, _warnings(settings, env)
+    notes = [note for layer in files for note in layer.warnings]
+    return settings, notes + _warnings(settings, env)
 
 
 def _explain(
@@ -161,15 +198,24 @@ def _warnings(settings: Settings, env: Mapping[str, str]) -> list[str]:
                 f"fallback model {fallback.model!r}: {fallback.api_key_env} is not set; "
                 "it will fail if it is ever reached"
             )
-    return notes
+    return notes + [note for _, note in _chain(settings, env) if note]
 
 
 def endpoints(settings: Settings, env: Mapping[str, str]) -> tuple[Endpoint, ...]:
     """The ordered models to try, each with its own key and nothing borrowed from another;
-    a fallback's `api_key_env` is looked up in `env`, the environment the edge read."""
+    a fallback's `api_key_env`, and LiteLLM's proxy variables (`settings.proxy`), are looked
+    up in `env`, the environment the edge read."""
+    return tuple(endpoint for endpoint, _ in _chain(settings, env))
+
+
+def _chain(settings: Settings, env: Mapping[str, str]) -> list[tuple[Endpoint, str | None]]:
+    proxy = ProxyVars.read(env)
     primary_key = settings.api_key.get_secret_value() if settings.api_key else None
-    chain = [Endpoint(settings.model, settings.api_base, primary_key)]
+    # The default api_base is the local server's: a proxy model given none takes the proxy's.
+    given = settings.api_base if "api_base" in settings.model_fields_set else None
+    chain = [proxy.endpoint(settings.model, given, primary_key, default=settings.api_base)]
     for fallback in settings.fallback_models:
-        key = env.get(fallback.api_key_env) if fallback.api_key_env else None
-        chain.append(Endpoint(fallback.model, fallback.api_base, key or None))
-    return tuple(chain)
+        named = fallback.api_key_env
+        key = (env.get(named) or None) if named else None
+        chain.append(proxy.endpoint(fallback.model, fallback.api_base, key, key_from=named))
+    return chain
