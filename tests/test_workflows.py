@@ -45,6 +45,7 @@ EXAMPLE = ROOT / ".github" / "workflows" / "commit-polish.yml"
 REUSABLE = ROOT / ".github" / "workflows" / "reusable.yml"
 TARGET = ROOT / "examples" / "workflows" / "commit-polish-pull-request-target.yml"
 CALLER = ROOT / "examples" / "workflows" / "commit-polish-reusable.yml"
+LLAMA_SERVER = ROOT / "examples" / "workflows" / "commit-polish-llama-server.yml"
 OWN = "commit-polish/commit-polish"
 RELEASE = f"v{__version__}"
 SKIP_LABEL = "commit-polish: skip"
@@ -342,7 +343,7 @@ def test_the_evaluator_follows_githubs_documented_rules() -> None:
 
 
 def test_the_copyable_workflows_are_all_found() -> None:
-    assert {j.path for j in SUGGESTION_JOBS} == {EXAMPLE, REUSABLE, TARGET}
+    assert {j.path for j in SUGGESTION_JOBS} == {EXAMPLE, REUSABLE, TARGET, LLAMA_SERVER}
     assert [j.path for j in CALLER_JOBS] == [CALLER]
 
 
@@ -604,7 +605,8 @@ def readme_snippet() -> dict[str, Any]:
 
 
 def test_the_readme_snippet_is_the_example_workflow() -> None:
-    shown, example = readme_snippet(), load(EXAMPLE)
+    # The README shows the workflow that needs nothing published: the llama.cpp server one.
+    shown, example = readme_snippet(), load(LLAMA_SERVER)
     for event, spec in triggers(shown).items():
         assert triggers(example)[event] == spec, event
     assert shown["permissions"] == example["permissions"]
@@ -614,7 +616,7 @@ def test_the_readme_snippet_is_the_example_workflow() -> None:
     assert set(shown_job) <= set(job)
     assert " ".join(shown_job["if"].split()) == " ".join(job["if"].split())
     assert shown_job["concurrency"] == job["concurrency"]
-    assert set(shown_job["services"]) == set(job["services"])
+    assert shown_job["services"] == job["services"]  # image, env and health options alike
     steps = [s for s in shown_job["steps"] if _is_action(s.get("uses"))]
     assert len(steps) == 1 and set(steps[0].get("with") or {}) <= set(ACTION_INPUTS)
     assert all(pinned(u) for u in _uses(shown))

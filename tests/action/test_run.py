@@ -261,3 +261,31 @@ def test_the_repositorys_squash_title_setting_picks_the_subject_to_keep(
         code, log = runner.run()
     assert code == 0, log
     assert runner.outputs()["subject"] == (subject or SMALL.title)
+
+
+@pytest.mark.parametrize(
+    ("model", "service"),
+    [("llamafile/qwen2.5-coder-1.5b-instruct", True), ("openai/gpt-4o-mini", False)],
+    ids=["local-model", "cloud-model"],
+)
+def test_a_local_model_that_does_not_answer_points_at_the_service_container(
+    tmp_path: Path, stub: GitHubStub, model: str, service: bool
+) -> None:
+    """The CLI says to start `commit-polish serve`; in a job the model is the `services:`
+    container that `api-base` names. A cloud model that cannot be reached is no service's."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}/v1"
+    runner = Runner(tmp_path, stub, base)
+    runner.event("pull_request", pr_event())
+    runner.env.update({"INPUT_MODEL": model, "INPUT_BODY": "model"})
+    code, log = runner.run()
+    assert code == 0, log
+    (warning,) = [line for line in log.splitlines() if "no model answered" in line]
+    assert f"{model} (connection)" in warning
+    if service:
+        assert f"Nothing answers at {base}" in warning
+        assert "`services:` block" in warning and f"port {port}," in warning
+        assert "--health-cmd" in warning and "here: `127.0.0.1`" in warning
+        assert "`api-base` names that service" in warning
+    else:
+        assert "Nothing answers" not in warning and "services:" not in warning

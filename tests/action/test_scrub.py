@@ -200,7 +200,34 @@ def test_an_echoing_endpoint_cannot_put_a_key_into_anything_written(
         assert f"::add-mask::{secret}" in log, f"{name} was not masked in the log"
 
 
-@pytest.mark.parametrize("holder", ["OPENAI_API_KEY", "COMMIT_POLISH_API_KEY"])
+def test_a_proxy_that_echoes_litellm_s_proxy_key_cannot_put_it_into_anything_written(
+    tmp_path: Path, stub: GitHubStub
+) -> None:
+    """LITELLM_PROXY_API_KEY goes to LITELLM_PROXY_API_BASE (settings.proxy): a key the
+    settings never hold, masked from the start like the other provider keys."""
+    key = _sentinel("sk-litellm")
+    with EchoModel() as proxy:
+        runner = Runner(tmp_path, stub, proxy.base)
+        runner.event("pull_request", pr_event())
+        runner.env.update(
+            {
+                "INPUT_MODEL": "litellm_proxy/commit-polish-model",
+                "LITELLM_PROXY_API_BASE": proxy.origin,
+                "LITELLM_PROXY_API_KEY": key,
+                "INPUT_BODY": "model",  # the PR's title fits: a model is asked only for this
+            }
+        )
+        code, log = runner.run()
+    assert code == 0, log
+    assert [s.headers["authorization"] for s in proxy.seen] == [f"Bearer {key}"]
+    assert runner.outputs()["subject"] == SUBJECT  # the echo reached the message
+    assert f"::add-mask::{key}" in log
+    _assert_scrubbed(_written(runner, stub, log), {"LITELLM_PROXY_API_KEY": key})
+
+
+@pytest.mark.parametrize(
+    "holder", ["OPENAI_API_KEY", "COMMIT_POLISH_API_KEY", "LITELLM_PROXY_API_KEY"]
+)
 def test_an_error_that_quotes_a_key_is_scrubbed_in_the_annotation_and_summary(
     tmp_path: Path, stub: GitHubStub, holder: str
 ) -> None:

@@ -177,6 +177,39 @@ def test_can_write_follows_the_collaborator_permission(github: Callable[..., Set
     }
 
 
+# -- the repository's config file ------------------------------------------------------------
+
+CONFIG = ".github/commit-polish.toml"
+
+
+@pytest.mark.vcr
+def test_reads_a_file_at_a_commit_and_none_where_it_is_absent(
+    github: Callable[..., Setup], vcr: Any
+) -> None:
+    """The config of a job without a checkout: the raw text at the PR's head commit; a
+    branch without the file is a 404, which means no file."""
+    text = 'style = "plain"\nlanguage = "Français"\n'
+    setup = github(files_at={(REPO, SMALL.head_sha, CONFIG): text})
+    assert setup.client.read_file(REPO, CONFIG, SMALL.head_sha) == text
+    assert setup.client.read_file(REPO, CONFIG, "main") is None
+    assert sent(vcr) == [
+        f"GET /repos/{REPO}/contents/{CONFIG}?ref={SMALL.head_sha}",
+        f"GET /repos/{REPO}/contents/{CONFIG}?ref=main",
+    ]
+
+
+@pytest.mark.vcr
+def test_a_file_the_token_may_not_read_is_a_403_that_names_the_file(
+    github: Callable[..., Setup],
+) -> None:
+    setup = github()
+    setup.stub.fail_next("GET", f"/repos/{REPO}/contents/{CONFIG}", 403)
+    with pytest.raises(GitHubRequestError) as caught:
+        setup.client.read_file(REPO, CONFIG, "main")
+    assert (caught.value.kind, caught.value.status) == ("forbidden", 403)
+    assert f"reading {CONFIG} on main of {REPO}" in caught.value.message
+
+
 # -- the sticky comment ------------------------------------------------------------------------
 
 

@@ -15,10 +15,12 @@ from typing import TYPE_CHECKING, Any
 
 from commit_polish.action.comment import Marker
 from commit_polish.errors import ConfigError
+from commit_polish.github.errors import PERMISSIONS_YAML
 from commit_polish.github.records import PullRequest, PullRequestRef
 from commit_polish.settings.declared import INPUTS, input_spelling
 from commit_polish.settings.load import REPO_CONFIG, load_settings
-from commit_polish.settings.model import Settings
+from commit_polish.settings.model import FallbackModel, Settings, is_local_model
+from commit_polish.settings.proxy import BASE_ENV, KEY_ENV
 
 if TYPE_CHECKING:
     from commit_polish.action.workflow import Step
@@ -37,7 +39,10 @@ PROVIDER_KEYS = (
     "AZURE_API_KEY",
     "COMMIT_POLISH_API_KEY",
     "LLAMAFILE_API_KEY",
+    KEY_ENV,  # LITELLM_PROXY_API_KEY, LiteLLM's key for a `litellm_proxy/` model
 )
+UNRESOLVED = "http://unresolved.invalid"
+"""An address no request is sent to (`.invalid` never resolves): see `step_settings`."""
 # Events whose checkout may be trusted to hold the repository's own config file, unless the
 # pull request comes from a fork.
 CHECKOUT_CONFIG_EVENTS = {"pull_request", "workflow_dispatch"}
@@ -142,41 +147,113 @@ def step_settings(
     repo_config: bool | tuple[str, str | None],
     env: Mapping[str, str],
     step: Step,
+    *,
+    fork: bool = False,
 ) -> Settings:
-    """The Settings of this step: its inputs over the environment and the config files."""
-    settings, warnings = load_settings(
-        inputs.settings,
-        env=env,
-        repo_root=Path(env.get("GITHUB_WORKSPACE") or Path.cwd()),
-        repo_config=repo_config,
-        flag_label=input_spelling,
-    )
-    # Masked before any warning is written: a fallback's key is only known from here on.
+    """The Settings of this step: its inputs over the environment and the config files, and
+    for a fork's pull request (`fork`) without the cloud models `fork_policy` drops."""
+    flags: dict[str, Any] = dict(inputs.settings)
+
+    def load(environ: Mapping[str, str]) -> tuple[Settings, list[str]]:
+        return load_settings(
+            flags,
+            env=environ,
+            repo_root=Path(env.get("GITHUB_WORKSPACE") or Path.cwd()),
+            repo_config=repo_config,
+            flag_label=input_spelling,
+        )
+
+    dropped: tuple[FallbackModel, ...] = ()
+    if fork:
+        # The policy goes before the endpoints are resolved, so a model it drops is neither
+        # warned about (its key is withheld from a fork's run) nor an error (a `litellm_proxy/`
+        # one with no address). This first load only reads which models the settings name:
+        # its endpoints, which the placeholder address keeps from failing, are never used.
+        named, _ = load({**env, BASE_ENV: env.get(BASE_ENV) or UNRESOLVED})
+        kept, dropped = fork_policy(named)
+        if dropped:
+            flags["fallback_models"] = kept
+    settings, warnings = load(env)
+    # Masked before any warning is written: a fallback's key is only known from here on
+    # (a dropped one's too: it is a secret whether or not it is sent).
     if settings.api_key:
         step.mask(settings.api_key.get_secret_value())
-    for fallback in settings.fallback_models:
+    for fallback in (*settings.fallback_models, *dropped):
         if fallback.api_key_env:
             step.mask(env.get(fallback.api_key_env, ""))
+    if dropped:
+        step.notice(
+            f"commit-polish: this pull request comes from a fork, so the cloud fallback models "
+            f"({', '.join(f.model for f in dropped)}) are not asked: the local model and the "
+            "message built from the diff only. To ask them for forks too, set the input "
+            "`cloud-on-forks: true` or `cloud_on_forks = true` in .github/commit-polish.toml "
+            "on the base branch."
+        )
     for warning in warnings:
         step.warning(warning, title="commit-polish setting")
     return settings
 
 
 def repo_config_source(
-    event_name: str, client: GitHubClient, pr: PullRequest, ref: PullRequestRef
+    event_name: str,
+    client: GitHubClient,
+    pr: PullRequest,
+    ref: PullRequestRef,
+    *,
+    workspace: Path,
+    step: Step,
 ) -> bool | tuple[str, str | None]:
     """Where `.github/commit-polish.toml` is read from.
 
-    The checkout's file is trusted only where the PR's author could already run code with the
-    job's secrets: a branch of the repository itself. Under pull_request_target and comment
-    commands the checkout may be the PR's code, and a fork's files are the fork's, so its
-    author could point requests that carry keys elsewhere: there the file is read from the
-    base branch through the API instead.
+    A branch of the repository itself, where the PR's author could already run code with the
+    job's secrets: the checkout's file when the job checked one out, else the file at the
+    PR's head through the API (a job without a checkout step would otherwise ignore it).
+    Under pull_request_target and comment commands the checkout may be the PR's code, and a
+    fork's files are the fork's, so its author could point requests that carry keys
+    elsewhere: there the file is read from the base branch through the API instead.
     """
     if event_name in CHECKOUT_CONFIG_EVENTS and not from_fork(pr, ref):
-        return True
-    text = client.read_file(pr.repo, str(REPO_CONFIG), pr.base_ref)
-    return (f"repository config {REPO_CONFIG} on {pr.base_ref}", text)
+        if (workspace / REPO_CONFIG).is_file():
+            return True
+        where = f"at {pr.head_sha[:12]}, the head of #{pr.number}"
+        return _read_config(client, pr, pr.head_sha, where, step)
+    return _read_config(client, pr, pr.base_ref, f"on {pr.base_ref}", step)
+
+
+def _read_config(
+    client: GitHubClient, pr: PullRequest, ref: str, where: str, step: Step
+) -> bool | tuple[str, str | None]:
+    """The file's text at `ref` through the API (None when absent). A token that may not read
+    the repository's contents gets a warning that says the fix, and no repository config."""
+    from commit_polish.github.client import GitHubRequestError
+
+    label = f"repository config {REPO_CONFIG} {where}"
+    try:
+        return (label, client.read_file(pr.repo, str(REPO_CONFIG), ref))
+    except GitHubRequestError as exc:
+        if exc.kind != "forbidden":
+            raise
+        problem = exc.message
+    step.warning(
+        f"{label} was not read, so this run has the inputs and defaults only: {problem}. "
+        f"Fix: give the job's token read access to the repository's contents:\n\n"
+        f"{PERMISSIONS_YAML}",
+        title="commit-polish: repository config not read",
+    )
+    return False
+
+
+def fork_policy(
+    settings: Settings,
+) -> tuple[tuple[FallbackModel, ...], tuple[FallbackModel, ...]]:
+    """For a fork's pull request: no cloud fallback model, unless the repository turned
+    `cloud_on_forks` on, so a stranger's PR cannot spend its keys. Returns the fallback
+    models to run with and those dropped."""
+    if settings.cloud_on_forks:
+        return settings.fallback_models, ()
+    kept = tuple(f for f in settings.fallback_models if is_local_model(f.model))
+    dropped = tuple(f for f in settings.fallback_models if not is_local_model(f.model))
+    return kept, dropped
 
 
 def from_fork(pr: PullRequest, ref: PullRequestRef) -> bool:

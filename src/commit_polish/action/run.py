@@ -15,11 +15,13 @@ import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
+from urllib.parse import urlsplit
 
 from commit_polish import pipeline
 from commit_polish.action import comment, event
 from commit_polish.action import workflow as gha
 from commit_polish.action.inputs import (
+    from_fork,
     load_event,
     mask_secrets,
     read_inputs,
@@ -30,7 +32,8 @@ from commit_polish.action.inputs import (
 from commit_polish.errors import AllModelsFailedError, CommitPolishError, ConfigError, GitHubError
 from commit_polish.github.records import PullRequest, PullRequestRef, Skip
 from commit_polish.records import ChangeContext, Suggestion, tried_models
-from commit_polish.settings.model import Settings
+from commit_polish.settings.load import endpoints
+from commit_polish.settings.model import Settings, is_local_model
 from commit_polish.wiring import make_completer, pipeline_options
 
 if TYPE_CHECKING:
@@ -98,7 +101,9 @@ def run(env: Mapping[str, str], step: gha.Step) -> int:
     if refusal:
         step.notice(f"commit-polish skipped: {refusal}")
         return 0
-    settings = step_settings(inputs, repo_config_source(event_name, client, pr, target), env, step)
+    workspace = Path(env.get("GITHUB_WORKSPACE") or Path.cwd())
+    source = repo_config_source(event_name, client, pr, target, workspace=workspace, step=step)
+    settings = step_settings(inputs, source, env, step, fork=from_fork(pr, target))
     suggestion = _suggest(pr, settings, target, env)
     url, problem = "", None
     if not inputs.dry_run:
@@ -108,7 +113,7 @@ def run(env: Mapping[str, str], step: gha.Step) -> int:
         except GitHubRequestError as exc:  # also a read on the way: the message is kept below
             problem = exc
             step.warning(str(exc), title=exc.title)
-    _report(suggestion, pr, url, step)
+    _report(suggestion, pr, url, step, down=_model_service_down(settings, env, suggestion))
     _missing_key_warnings(settings, suggestion, env, step)
     return _exit_code(suggestion, problem, inputs.fail_on_error)
 
@@ -148,7 +153,9 @@ def _refusal(client: Any, target: PullRequestRef, pr: PullRequest) -> str | None
     return None
 
 
-def _report(suggestion: Suggestion, pr: PullRequest, url: str, step: gha.Step) -> None:
+def _report(
+    suggestion: Suggestion, pr: PullRequest, url: str, step: gha.Step, *, down: str | None
+) -> None:
     message = suggestion.message
     cost = suggestion.cost_usd
     step.set_outputs(
@@ -165,9 +172,35 @@ def _report(suggestion: Suggestion, pr: PullRequest, url: str, step: gha.Step) -
     if not message.from_model:
         step.warning(
             f"every model failed ({tried_models(suggestion.attempts)}); the suggested message "
-            "was built from the diff",
+            "was built from the diff" + (f". {_service_fix(down)}" if down else ""),
             title="commit-polish: no model answered",
         )
+
+
+def _model_service_down(
+    settings: Settings, env: Mapping[str, str], suggestion: Suggestion
+) -> str | None:
+    """The api_base of a local model server (`is_local_model`) that refused the connection, or
+    whose name did not resolve, when no model answered: in a job, its service container."""
+    if suggestion.message.from_model:
+        return None
+    refused = {attempt.model for attempt in suggestion.attempts if attempt.outcome == "connection"}
+    for endpoint in endpoints(settings, env):
+        if endpoint.model in refused and endpoint.api_base and is_local_model(endpoint.model):
+            return endpoint.api_base
+    return None
+
+
+def _service_fix(api_base: str) -> str:
+    """What to check when nothing answers at the local model's `api_base` in a job."""
+    parts = urlsplit(api_base)
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    return (
+        f"Nothing answers at {api_base}, the local model's address. Fix: check the job's "
+        f"`services:` block (the model's image, port {port}, and the `--health-cmd` options "
+        "that hold the job until the model has loaded) and that the input `api-base` names "
+        f"that service, as `http://<service name>:{port}/v1` (here: `{parts.hostname}`)"
+    )
 
 
 def _missing_key_warnings(

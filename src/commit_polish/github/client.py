@@ -128,7 +128,8 @@ class GitHubClient:
         return permission in WRITE_PERMISSIONS
 
     def read_file(self, repo: str, path: str, ref: str) -> str | None:
-        """A file's text on `ref` (a branch), or None when it is not there."""
+        """A file's text at `ref` (a branch, or a commit's sha to read exactly the commit a
+        run describes), or None when it is not there."""
         url = f"{self._session.repo(repo).url}/contents/{path}"
         with self._session.translated(f"reading {path} on {ref} of {repo}"):
             status, headers, text = self._session.requester.requestJson(

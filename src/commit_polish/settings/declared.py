@@ -68,6 +68,12 @@ SETTINGS: tuple[Setting, ...] = (
         metavar="MODEL",
     ),
     Setting(
+        "cloud_on_forks",
+        "also ask the cloud fallback models (every one not `llamafile/`) for a fork's pull "
+        "request; off, a fork's gets the local model and the message built from the diff only",
+        input="cloud-on-forks",
+    ),
+    Setting(
         "timeout",
         "seconds to wait for one model answer",
         flag="--timeout",

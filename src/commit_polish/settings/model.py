@@ -29,6 +29,10 @@ DEFAULT_MODEL = "llamafile/qwen2.5-coder-1.5b-instruct"
 DEFAULT_API_BASE = "http://127.0.0.1:8080/v1"
 # Providers whose api_base is an OpenAI-style root that must end in /v1.
 V1_PROVIDERS = ("llamafile/", "openai/")
+# A local model server (llamafile, llama.cpp): the only fallbacks a fork's pull request gets
+# unless `cloud_on_forks` is on. Any other provider counts as a cloud model, whatever its
+# api_base: it may carry a key and cost money.
+LOCAL_PROVIDERS = ("llamafile/",)
 # The runner's own credentials, by name (any case): a config file could otherwise have them
 # sent to a host it chose. LiteLLM's provider key names (GITHUB_API_KEY for GitHub Models)
 # are a workflow's deliberate choice and stay allowed.
@@ -64,6 +68,11 @@ class FallbackModel(BaseModel):
                 "`env:`), and for GitHub Models pass a token as GITHUB_API_KEY"
             )
         return name
+
+
+def is_local_model(model: str) -> bool:
+    """Whether `model` names a local model server (see `LOCAL_PROVIDERS`)."""
+    return model.strip().lower().startswith(LOCAL_PROVIDERS)
 
 
 def _is_runner_credential(name: str) -> bool:
@@ -103,6 +112,7 @@ class Settings(BaseSettings):
     )
     api_key: SecretStr | None = None
     fallback_models: Annotated[tuple[FallbackModel, ...], NoDecode] = ()
+    cloud_on_forks: bool = False
     timeout: float = Field(default=120.0, gt=0, le=3600)
     retries: int = Field(default=1, ge=0, le=5)
     max_prompt_tokens: int = Field(default=768, ge=256, le=1_000_000)
