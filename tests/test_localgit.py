@@ -90,3 +90,17 @@ def test_suggest_keeps_a_commit_that_fits_without_a_model(
     # The history writes `fix: ...`: the commit's plain subject takes the type it lacks.
     assert out.strip() == "fix: use the answer\n\nBecause it is 42."
     assert "own words kept (author, reformatted); no model asked" in err
+
+
+def test_range_reads_the_history_of_the_changed_files(repo: Path) -> None:
+    git(repo, "checkout", "-q", "main")
+    (repo / "other.py").write_text("OTHER = 1\n")
+    git(repo, "add", ".")
+    git(repo, "commit", "-q", "-m", "docs: touch another file")
+    context = localgit.range_context(repo, "main..feature")
+    assert [(c.subject, c.files) for c in context.path_history] == [
+        (f"fix: step {n} (#{n + 1})", ("app.py",)) for n in (2, 1, 0)
+    ]
+    assert localgit.changed_paths(repo, "main", "feature") == ("app.py", "new.py")
+    assert localgit.path_history(repo, "main", ("new.py",)) == ()  # only added: no history
+    assert localgit.path_history(repo, "no-such-ref", ("app.py",)) == ()

@@ -6,9 +6,14 @@ import subprocess
 from pathlib import Path
 
 from commit_polish.errors import InputError
-from commit_polish.records import ChangeContext
+from commit_polish.records import ChangeContext, PathCommit
 
 HISTORY = 20
+PATH_HISTORY = 10
+"""Earlier commits that touched the change's files, as the evaluation sets hold them."""
+PATH_LIMIT = 200
+"""Paths asked about (the most changed first), and files kept per commit: the data sets'."""
+FILES_PER_COMMIT = 5
 # Unit and record separators: they cannot appear in names or commit messages.
 _FIELD, _RECORD = "\x1f", "\x1e"
 
@@ -80,7 +85,44 @@ def range_context(repo: Path, spec: str) -> ChangeContext:
         commit_messages=tuple(message.strip() for _, message in commits),
         history=history(repo, base),
         co_authors=co_authors,
+        path_history=path_history(repo, base, changed_paths(repo, base, head)),
     )
+
+
+def changed_paths(repo: Path, base: str, head: str) -> tuple[str, ...]:
+    """The paths `base...head` changes, the most changed lines first, at most PATH_LIMIT."""
+    out = git(repo, "diff", "--numstat", "-z", "--no-renames", f"{base}...{head}")
+    rows = []
+    for row in out.decode("utf-8", "replace").split("\0"):
+        added, _, rest = row.partition("\t")
+        removed, _, path = rest.partition("\t")
+        if path:  # a binary file counts its lines as "-"
+            lines = sum(int(n) for n in (added, removed) if n.isdigit())
+            rows.append((-lines, path))
+    return tuple(path for _, path in sorted(rows)[:PATH_LIMIT])
+
+
+def path_history(
+    repo: Path, ref: str, paths: tuple[str, ...], count: int = PATH_HISTORY
+) -> tuple[PathCommit, ...]:
+    """The last `count` first-parent commits on `ref` that touched any of `paths`, newest
+    first, each with the paths of those it touched; () where git cannot tell."""
+    if not paths:
+        return ()
+    try:
+        out = git(
+            repo, "log", "--first-parent", f"-n{count}", f"--format={_RECORD}%s",
+            "--name-only", "-z", ref, "--", *paths,
+        )  # fmt: skip
+    except InputError:
+        return ()
+    wanted, commits = set(paths), []
+    for record in out.decode("utf-8", "replace").split(_RECORD)[1:]:
+        # -z: `subject NUL`, a newline, then each name NUL-terminated.
+        subject, *names = (field.strip("\n") for field in record.split("\0"))
+        touched = tuple(name for name in names if name in wanted)[:FILES_PER_COMMIT]
+        commits.append(PathCommit(subject.strip(), touched))
+    return tuple(commits)
 
 
 def _email(author: str) -> str:

@@ -72,6 +72,15 @@ class DiffDigest:
 
 
 @dataclass(frozen=True, slots=True)
+class PathCommit:
+    """An earlier commit on the target branch that touched some of the change's files."""
+
+    subject: str
+    files: tuple[str, ...] = ()
+    """The change's paths it touched (a few at most)."""
+
+
+@dataclass(frozen=True, slots=True)
 class ChangeContext:
     """What we know about the change besides its diff; every part is optional."""
 
@@ -80,6 +89,10 @@ class ChangeContext:
     commit_messages: tuple[str, ...] = ()
     history: tuple[str, ...] = ()
     """Recent subjects on the target branch, newest first: the repository's style."""
+    path_history: tuple[PathCommit, ...] = ()
+    """The last first-parent commits on the target branch that touched the change's files,
+    newest first: how these files' changes were described (scopes, words). Read, not yet
+    used by the prompt (its worth is measured first: docs/quality.md)."""
     co_authors: tuple[str, ...] = ()
     """`Name <email>` of the other commit authors, for `Co-authored-by:` trailers."""
     number: int | None = None

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from commit_polish.errors import InputError
+from commit_polish.records import PathCommit
 
 _GZIP_MAGIC = b"\x1f\x8b"
 
@@ -27,6 +28,8 @@ class Case:
     history: tuple[str, ...]
     subject: str
     body: str
+    path_history: tuple[PathCommit, ...] = ()
+    """The record's `path_history`; empty where it has none."""
     commit_messages: tuple[str, ...] = ()
     """The PR's own commits, oldest first, each whole (`subject` or `subject\n\nbody`) as
     GitHub's commits endpoint gives them to the Action; empty when the record has none."""
@@ -56,6 +59,13 @@ def _history(value: Any) -> tuple[str, ...]:
     return tuple(str(item) for item in value or ())
 
 
+def _path_history(value: Any) -> tuple[PathCommit, ...]:
+    return tuple(
+        PathCommit(str(item["subject"]), tuple(str(f) for f in item.get("files") or ()))
+        for item in value or ()
+    )
+
+
 def _commit_messages(value: Any) -> tuple[str, ...]:
     # `pr_commits` holds {subject, body} pairs; joined back, each is the whole message the
     # Action reads (`commit.message`), so eval hands the pipeline what the Action would.
@@ -75,6 +85,7 @@ def case_from_record(record: Mapping[str, Any]) -> Case:
         size=str(record.get("size_bucket", "")),
         diff=str(record["diff"]),
         history=_history(record.get("history", ())),
+        path_history=_path_history(record.get("path_history")),
         subject=str(record.get("subject", "")),
         body=str(record.get("body", "")),
         # Older records have no `pr_commits`, and it is null where the PR's head is unknown.

@@ -38,7 +38,9 @@ def change_context(case: Case, *, diff_only: bool = False) -> ChangeContext:
     the commits' authors. `diff_only` is what `eval` measured before it read the commits.
     """
     commits = () if diff_only else case.commit_messages
-    return ChangeContext(commit_messages=commits, history=case.history)
+    return ChangeContext(
+        commit_messages=commits, history=case.history, path_history=case.path_history
+    )
 
 
 def _input(case: Case, diff_only: bool) -> dict[str, Any]:
