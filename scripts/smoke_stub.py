@@ -105,7 +105,8 @@ def comments(args: argparse.Namespace) -> int:
     request = urllib.request.Request(url, headers={"Authorization": f"Bearer {TOKEN}"})  # noqa: S310
     with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - local http
         listed = json.load(response)
-    ours = [c for c in listed if str(c.get("body", "")).startswith(MARKER)]
+    marker = f"<!-- {args.marker}:" if args.marker else MARKER
+    ours = [c for c in listed if str(c.get("body", "")).startswith(marker)]
     report = {
         "comments": len(listed),
         "ours": len(ours),
@@ -170,7 +171,11 @@ def serve(args: argparse.Namespace) -> int:
     event = json.loads(Path(args.event).read_text(encoding="utf-8"))
     pr = stub_pr(event, Path(args.diff).read_text(encoding="utf-8"))
     # The token is checked, as GitHub does; an Actions token (user=None) writes as the bot.
-    stub = GitHubStub(prs=[pr], port=0, token=TOKEN, permissions={pr.author: "admin"})
+    # --host: the name it is reached by, since the URLs in its answers are built from it (in a
+    # container on a job's network, its own host name there).
+    stub = GitHubStub(
+        prs=[pr], port=0, host=args.host, token=TOKEN, permissions={pr.author: "admin"}
+    )
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
@@ -190,6 +195,7 @@ def main() -> int:
     p.add_argument("--event", required=True, help="webhook payload naming the PR")
     p.add_argument("--diff", required=True, help="the PR's diff")
     p.add_argument("--port-file", required=True, help="where to write the port once listening")
+    p.add_argument("--host", default="127.0.0.1", help="address to bind and to put in URLs")
     p.set_defaults(handler=serve)
     p = commands.add_parser("inputs")
     p.add_argument("--action", required=True, help="action.yml")
@@ -204,6 +210,7 @@ def main() -> int:
     p.add_argument("--repo", required=True)
     p.add_argument("--number", required=True)
     p.add_argument("--save", metavar="PATH", help="write our comment's body there")
+    p.add_argument("--marker", help="the action's marker input (default: any commit-polish one)")
     p.set_defaults(handler=comments)
     args = parser.parse_args()
     handler: Any = args.handler
