@@ -28,7 +28,8 @@ from tests.support import github_payloads as payloads
 from tests.support.github_vcr import SECRET_SHAPE, scrub_response
 from tests.support.github_world import MARK, REPO, TOKEN, world
 
-CASSETTES = Path(__file__).parent / "cassettes" / "test_client"
+CASSETTES = Path(__file__).parent / "cassettes"
+"""Every test module's recordings: `cassettes/<module>/<test>.yaml`."""
 GITHUB = "https://api.github.com"
 DIFF_MEDIA = "application/vnd.github.diff"
 PROSE_MEDIA = {DIFF_MEDIA, "application/vnd.github.raw"}
@@ -125,7 +126,7 @@ def one_segment(method: str, path: str) -> str:
 
 def _exchanges() -> list[Exchange]:
     found = []
-    for cassette in sorted(CASSETTES.glob("*.yaml")):
+    for cassette in sorted(CASSETTES.glob("*/*.yaml")):
         for n, item in enumerate(yaml.safe_load(cassette.read_text())["interactions"]):
             request, response = item["request"], item["response"]
             uri = urlsplit(request["uri"])
@@ -133,7 +134,7 @@ def _exchanges() -> list[Exchange]:
             body = response["body"]["string"]
             found.append(
                 Exchange(
-                    name=f"{cassette.stem}[{n}]",
+                    name=f"{cassette.parent.name}/{cassette.stem}[{n}]",
                     method=request["method"],
                     path=uri.path.removeprefix(_GHES_PREFIX),
                     query=dict(parse_qsl(uri.query)),
@@ -238,8 +239,8 @@ def test_githubs_pull_request_example_needed_its_fix() -> None:
 
 
 def test_no_cassette_carries_a_token() -> None:
-    cassettes = sorted(CASSETTES.glob("*.yaml"))
-    assert cassettes
+    cassettes = sorted(CASSETTES.glob("*/*.yaml"))
+    assert {c.parent.name for c in cassettes} >= {"test_client", "test_history"}
     for cassette in cassettes:
         data = cassette.read_bytes()
         assert not SECRET_SHAPE.search(data), cassette.name
