@@ -21,9 +21,10 @@ from commit_polish.settings.declared import given_flags
 from commit_polish.settings.model import Settings
 from commit_polish.wiring import (
     load_with_warnings,
-    local_server_down,
     make_completer,
+    on_loopback,
     pipeline_options,
+    refused_server,
 )
 
 
@@ -68,7 +69,7 @@ def run_suggest(args: argparse.Namespace, env: Mapping[str, str]) -> int:
     completer = make_completer(settings, env)
     suggestion = pipeline.run(diff_bytes, context, options, count=count, completer=completer)
     _print_suggestion(suggestion, as_json=args.json)
-    down = local_server_down(settings, env, suggestion)
+    down = refused_server(settings, env, suggestion, on_loopback)
     if down:
         print(
             f"commit-polish: nothing answers at {down}. Fix: start the local model with "

@@ -6,14 +6,14 @@ from __future__ import annotations
 
 import ipaddress
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from commit_polish import pipeline
-from commit_polish.records import Suggestion
+from commit_polish.records import Endpoint, Suggestion
 from commit_polish.settings.load import endpoints, load_settings
 from commit_polish.settings.model import Settings
 
@@ -39,9 +39,11 @@ def load_with_warnings(
     return settings
 
 
-def make_completer(settings: Settings, env: Mapping[str, str]) -> pipeline.Completer:
+def make_completer(
+    settings: Settings, env: Mapping[str, str], *, keep: Callable[[str], bool] | None = None
+) -> pipeline.Completer:
     """LiteLLM behind the pipeline's seam, with the settings' endpoints (their keys from
-    `env`) and call options."""
+    `env`) and call options; with `keep`, only the models it keeps (by model string)."""
     from commit_polish import llm  # LiteLLM: imported only once a model may be asked
 
     call = llm.CallOptions(
@@ -50,21 +52,31 @@ def make_completer(settings: Settings, env: Mapping[str, str]) -> pipeline.Compl
         max_tokens=settings.max_output_tokens,
         temperature=settings.temperature,
     )
-    return partial(llm.complete, endpoints(settings, env), options=call)
+    chain = tuple(e for e in endpoints(settings, env) if keep is None or keep(e.model))
+    return partial(llm.complete, chain, options=call)
 
 
-def local_server_down(
-    settings: Settings, env: Mapping[str, str], suggestion: Suggestion
+def refused_server(
+    settings: Settings,
+    env: Mapping[str, str],
+    suggestion: Suggestion,
+    local: Callable[[Endpoint], bool],
 ) -> str | None:
-    """The loopback api_base that refused the connection when no model answered: a local
-    model server that is not running, which each edge tells how to start."""
+    """The api_base of a `local` endpoint that refused the connection (or whose name did not
+    resolve) when no model answered: a model server that is not running, which each edge
+    tells how to start (the CLI: `commit-polish serve`; the Action: its service container)."""
     if suggestion.message.from_model:
         return None
     refused = {attempt.model for attempt in suggestion.attempts if attempt.outcome == "connection"}
     for endpoint in endpoints(settings, env):
-        if endpoint.model in refused and endpoint.api_base and _loopback(endpoint.api_base):
+        if endpoint.model in refused and endpoint.api_base and local(endpoint):
             return endpoint.api_base
     return None
+
+
+def on_loopback(endpoint: Endpoint) -> bool:
+    """The CLI's local server: an api_base on this machine."""
+    return bool(endpoint.api_base) and _loopback(endpoint.api_base or "")
 
 
 def _loopback(url: str) -> bool:

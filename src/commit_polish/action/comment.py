@@ -33,6 +33,10 @@ MAX_ATTEMPTS = 20
 MAX_SPAN = 200
 MAX_SUBJECT = 1_000
 TRIMMED = "… (trimmed)"
+TRIMMED_NOTE = (
+    "_The description was trimmed to fit GitHub's size limit; the step's `message` output "
+    "holds it in full._"
+)
 _BACKTICKS = re.compile(r"`+")
 
 
@@ -92,14 +96,18 @@ def render(
     *,
     command: str = "/commit-polish",
     mark: Marker = DEFAULT,
+    hidden: str = "",
+    note: str = "",
 ) -> str:
-    """The sticky comment: always at most COMMENT_LIMIT long, trimmed rather than rejected."""
-    return _fit(_Parts(suggestion, pr, command, mark), COMMENT_LIMIT, _utf16_units)
+    """The sticky comment: always at most COMMENT_LIMIT long, trimmed rather than rejected.
+    `hidden` ("\n" and our own line, the second: see cloud_cap.py) and `note` are the edge's
+    fixed text, never the PR's or a model's."""
+    return _fit(_Parts(suggestion, pr, command, mark, hidden, note), COMMENT_LIMIT, _utf16_units)
 
 
-def summary(suggestion: Suggestion, pr: PullRequest) -> str:
+def summary(suggestion: Suggestion, pr: PullRequest, *, note: str = "") -> str:
     """The job summary: the comment's content without the marker and the regenerate hint."""
-    return _fit(_Parts(suggestion, pr, None), SUMMARY_LIMIT, _utf8_bytes)
+    return _fit(_Parts(suggestion, pr, None, note=note), SUMMARY_LIMIT, _utf8_bytes)
 
 
 def code_span(text: str, limit: int = MAX_SPAN) -> str:
@@ -127,6 +135,8 @@ class _Parts:
     command: str | None
     """The regenerate command; None for the job summary, which has no marker either."""
     mark: Marker = DEFAULT
+    hidden: str = ""
+    note: str = ""
 
 
 def _fit(parts: _Parts, limit: int, measure: Callable[[str], int]) -> str:
@@ -152,8 +162,9 @@ def _compose(parts: _Parts, subject: str, description: str, *, names: int, trimm
         description = f"{description.rstrip()}\n{TRIMMED}".lstrip("\n")
     full = f"{subject}\n\n{description}" if description else subject
     blocks = [
-        parts.mark.line(parts.pr.head_sha) if parts.command is not None else "",
+        parts.mark.line(parts.pr.head_sha) + parts.hidden if parts.command is not None else "",
         "### Suggested squash-commit message",
+        f"> [!NOTE]\n> {parts.note}" if parts.note else "",
         _failure_note(parts.suggestion),
         code_block(full),
         "When you **Squash and merge**, paste this into the commit title field:",
@@ -162,7 +173,7 @@ def _compose(parts: _Parts, subject: str, description: str, *, names: int, trimm
         if description
         else "and leave the description field empty.",
         code_block(description) if description else "",
-        _trimmed_note() if trimmed else "",
+        TRIMMED_NOTE if trimmed else "",
         _details(parts, names),
     ]
     return "\n\n".join(block for block in blocks if block) + "\n"
@@ -184,13 +195,6 @@ def _tried(suggestion: Suggestion) -> str:
     last = {attempt.model: attempt for attempt in suggestion.attempts}
     return tried_models(
         last.values(), show_model=code_span, show_outcome=lambda o: code_span(o, 40)
-    )
-
-
-def _trimmed_note() -> str:
-    return (
-        "_The description was trimmed to fit GitHub's size limit; the step's `message` output "
-        "holds it in full._"
     )
 
 

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 from urllib.parse import urlsplit
 
 from commit_polish import pipeline
-from commit_polish.action import comment, event
+from commit_polish.action import cloud_cap, comment, event
 from commit_polish.action import workflow as gha
 from commit_polish.action.inputs import (
     from_fork,
@@ -32,9 +32,8 @@ from commit_polish.action.inputs import (
 from commit_polish.errors import AllModelsFailedError, CommitPolishError, ConfigError, GitHubError
 from commit_polish.github.records import PullRequest, PullRequestRef, Skip
 from commit_polish.records import ChangeContext, Suggestion, tried_models
-from commit_polish.settings.load import endpoints
 from commit_polish.settings.model import Settings, is_local_model
-from commit_polish.wiring import make_completer, pipeline_options
+from commit_polish.wiring import make_completer, pipeline_options, refused_server
 
 if TYPE_CHECKING:
     from commit_polish.github.client import GitHubClient
@@ -53,7 +52,12 @@ def _context(pr: PullRequest) -> ChangeContext:
 
 
 def _suggest(
-    pr: PullRequest, settings: Settings, ref: PullRequestRef, env: Mapping[str, str]
+    pr: PullRequest,
+    settings: Settings,
+    ref: PullRequestRef,
+    env: Mapping[str, str],
+    *,
+    local_only: bool = False,
 ) -> Suggestion:
     from commit_polish import llm  # LiteLLM is imported only once a model will be asked
 
@@ -65,7 +69,7 @@ def _suggest(
         _context(pr),
         dataclasses.replace(options, instructions=extra),
         count=llm.token_counter(settings.model),
-        completer=make_completer(settings, env),
+        completer=make_completer(settings, env, keep=is_local_model if local_only else None),
     )
 
 
@@ -104,16 +108,26 @@ def run(env: Mapping[str, str], step: gha.Step) -> int:
     workspace = Path(env.get("GITHUB_WORKSPACE") or Path.cwd())
     source = repo_config_source(event_name, client, pr, target, workspace=workspace, step=step)
     settings = step_settings(inputs, source, env, step, fork=from_fork(pr, target))
-    suggestion = _suggest(pr, settings, target, env)
+    mark = inputs.marker
+    # The one read added for the cap, and only with a cloud model in the chain: our comment
+    # is otherwise read only after the model call, to be written.
+    cap = cloud_cap.read(
+        settings, mark, lambda: client.own_comments(pr.repo, pr.number, is_ours=mark.owns)
+    )
+    if cap.reached:
+        step.notice(cap.notice())
+    suggestion = _suggest(pr, settings, target, env, local_only=cap.reached)
     url, problem = "", None
     if not inputs.dry_run:
         try:
-            body = comment.render(suggestion, pr, mark=inputs.marker)
+            hidden = cap.hidden(mark, suggestion.attempts)
+            body = comment.render(suggestion, pr, mark=mark, hidden=hidden, note=cap.note())
             url = _post(client, pr, body, inputs.marker, step)
         except GitHubRequestError as exc:  # also a read on the way: the message is kept below
             problem = exc
             step.warning(str(exc), title=exc.title)
-    _report(suggestion, pr, url, step, down=_model_service_down(settings, env, suggestion))
+    down = refused_server(settings, env, suggestion, lambda e: is_local_model(e.model))
+    _report(suggestion, pr, url, step, down=down, note=cap.note())
     _missing_key_warnings(settings, suggestion, env, step)
     return _exit_code(suggestion, problem, inputs.fail_on_error)
 
@@ -154,7 +168,13 @@ def _refusal(client: Any, target: PullRequestRef, pr: PullRequest) -> str | None
 
 
 def _report(
-    suggestion: Suggestion, pr: PullRequest, url: str, step: gha.Step, *, down: str | None
+    suggestion: Suggestion,
+    pr: PullRequest,
+    url: str,
+    step: gha.Step,
+    *,
+    down: str | None,
+    note: str = "",
 ) -> None:
     message = suggestion.message
     cost = suggestion.cost_usd
@@ -168,27 +188,13 @@ def _report(
             "cost-usd": "" if cost is None else f"{cost:.6f}",
         }
     )
-    step.append_summary(comment.summary(suggestion, pr))
+    step.append_summary(comment.summary(suggestion, pr, note=note))
     if not message.from_model:
         step.warning(
             f"every model failed ({tried_models(suggestion.attempts)}); the suggested message "
             "was built from the diff" + (f". {_service_fix(down)}" if down else ""),
             title="commit-polish: no model answered",
         )
-
-
-def _model_service_down(
-    settings: Settings, env: Mapping[str, str], suggestion: Suggestion
-) -> str | None:
-    """The api_base of a local model server (`is_local_model`) that refused the connection, or
-    whose name did not resolve, when no model answered: in a job, its service container."""
-    if suggestion.message.from_model:
-        return None
-    refused = {attempt.model for attempt in suggestion.attempts if attempt.outcome == "connection"}
-    for endpoint in endpoints(settings, env):
-        if endpoint.model in refused and endpoint.api_base and is_local_model(endpoint.model):
-            return endpoint.api_base
-    return None
 
 
 def _service_fix(api_base: str) -> str:

@@ -29,8 +29,10 @@ from commit_polish.github.errors import (
     error_body,
     is_too_large,
 )
+from commit_polish.github.history import PathHistory
 from commit_polish.github.records import CommentResult, PullRequest
 from commit_polish.github.session import PER_PAGE, Session
+from commit_polish.records import PathCommit
 
 __all__ = ["CommentError", "CommentForbidden", "GitHubClient", "GitHubRequestError"]
 
@@ -74,6 +76,7 @@ class GitHubClient:
             write_interval=write_interval,
             sleep=sleep,
         )
+        self._paths = PathHistory(self._session)  # one per run: its answers are cached
 
     def close(self) -> None:
         self._session.close()
@@ -110,6 +113,18 @@ class GitHubClient:
             head_repo=head_repo,
             title_is_default=title_is_default,
         )
+
+    def path_history(
+        self,
+        repo: str,
+        base_ref: str,
+        changes: Iterable[tuple[str, int]],
+        *,
+        on_drop: Callable[[str], None] | None = None,
+    ) -> tuple[PathCommit, ...]:
+        """The base branch's last commits that touched the most changed files (`history`):
+        what `suggest --range` reads through git. () when GitHub refuses, with `on_drop`."""
+        return self._paths.read(repo, base_ref, changes, on_drop=on_drop)
 
     def head_sha(self, repo: str, number: int) -> str:
         """The pull request's head now: a push during a slow model call moves it on."""
@@ -169,6 +184,16 @@ class GitHubClient:
             head_of=head_of,
             head_now=lambda: self.head_sha(repo, number),
         )
+
+    def own_comments(
+        self, repo: str, number: int, *, is_ours: Callable[[str], bool]
+    ) -> tuple[str, ...]:
+        """The bodies of our comments, oldest first, found as `upsert_comment` finds them:
+        `is_ours(body)` and written by this token's user (or a bot login)."""
+        issue = self._session.repo(repo).get_issue(number)
+        thread = comments.Thread(issue, repo, number, self._authors(), is_ours)
+        with self._session.translated(f"reading the comments of {thread.name}"):
+            return tuple(c.body or "" for c in thread.ours())
 
     def _diff(self, pr: GhPullRequest) -> tuple[str, tuple[str, ...], int]:
         """(diff text, files without a patch, files past the API's cap)."""

@@ -74,6 +74,15 @@ SETTINGS: tuple[Setting, ...] = (
         input="cloud-on-forks",
     ),
     Setting(
+        "cloud_calls_per_pr",
+        "the most calls to cloud models (every one not `llamafile/`) one pull request may "
+        "cause over all its runs, reruns and /commit-polish commands, counted in the bot's own "
+        "comment; past it only the local model is asked. 10 leaves room for a long PR's pushes "
+        "when the local model fails now and then, yet bounds what a stranger's PR or a loop of "
+        "reruns can spend; 0 never asks a cloud model",
+        input="cloud-calls-per-pr",
+    ),
+    Setting(
         "timeout",
         "seconds to wait for one model answer",
         flag="--timeout",

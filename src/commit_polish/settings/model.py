@@ -30,8 +30,9 @@ DEFAULT_API_BASE = "http://127.0.0.1:8080/v1"
 # Providers whose api_base is an OpenAI-style root that must end in /v1.
 V1_PROVIDERS = ("llamafile/", "openai/")
 # A local model server (llamafile, llama.cpp): the only fallbacks a fork's pull request gets
-# unless `cloud_on_forks` is on. Any other provider counts as a cloud model, whatever its
-# api_base: it may carry a key and cost money.
+# unless `cloud_on_forks` is on, and the only models `cloud_calls_per_pr` does not count.
+# Any other provider counts as a cloud model, whatever its api_base: it may carry a key and
+# cost money.
 LOCAL_PROVIDERS = ("llamafile/",)
 # The runner's own credentials, by name (any case): a config file could otherwise have them
 # sent to a host it chose. LiteLLM's provider key names (GITHUB_API_KEY for GitHub Models)
@@ -113,6 +114,7 @@ class Settings(BaseSettings):
     api_key: SecretStr | None = None
     fallback_models: Annotated[tuple[FallbackModel, ...], NoDecode] = ()
     cloud_on_forks: bool = False
+    cloud_calls_per_pr: int = Field(default=10, ge=0, le=100_000)
     timeout: float = Field(default=120.0, gt=0, le=3600)
     retries: int = Field(default=1, ge=0, le=5)
     max_prompt_tokens: int = Field(default=768, ge=256, le=1_000_000)
