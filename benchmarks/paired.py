@@ -1,0 +1,55 @@
+"""Two sets of answers on the same PRs, compared PR by PR: subject B-Norm, ours minus theirs,
+with a bootstrap 95% interval (`evaluation.stats`), overall and per repository.
+
+Each answers file is an `eval --out` file or a `raw_model_baseline.py` predictions file (one
+JSON line with `id` and `message` per PR). The plain prompt's answers on the fixed
+leave-one-repository-out sample are kept in benchmarks/data/:
+
+    cat benchmarks/data/plain_qwen15_dev_loo.jsonl benchmarks/data/plain_qwen15_dev2_loo.jsonl \\
+        > /tmp/plain.jsonl
+    .venv/bin/python benchmarks/paired.py benchmarks/data/ours_dev_loo.jsonl /tmp/plain.jsonl \\
+        ../shared/eval/dev.jsonl.gz ../shared/eval/dev2.jsonl.gz
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+from collections import defaultdict
+from pathlib import Path
+
+from commit_polish.evaluation import metrics, stats
+from commit_polish.evaluation.cases import load_cases
+
+
+def subjects(path: Path) -> dict[str, str]:
+    rows = (json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line)
+    return {row["id"]: metrics.split_message(row.get("message") or "")[0] for row in rows}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("ours", type=Path)
+    parser.add_argument("theirs", type=Path)
+    parser.add_argument("datasets", type=Path, nargs="+")
+    args = parser.parse_args()
+    ours, theirs = subjects(args.ours), subjects(args.theirs)
+    both = set(ours) & set(theirs)
+    cases = [case for path in args.datasets for case in load_cases(path) if case.id in both]
+    pairs: dict[str, list[tuple[float, float]]] = defaultdict(list)
+    for case in cases:
+        score = (
+            metrics.bnorm(case.subject, ours[case.id]),
+            metrics.bnorm(case.subject, theirs[case.id]),
+        )
+        pairs["all"].append(score)
+        pairs[case.repo].append(score)
+    for group, scored in pairs.items():
+        a, b = [x for x, _ in scored], [y for _, y in scored]
+        means = f"{statistics.fmean(a):6.2f} {statistics.fmean(b):6.2f}"
+        print(f"{group:<36} {means} {stats.paired(a, b)}")
+
+
+if __name__ == "__main__":
+    main()
