@@ -14,18 +14,17 @@ leave-one-repository-out sample are kept in benchmarks/data/:
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 from collections import defaultdict
 from pathlib import Path
 
 from commit_polish.evaluation import metrics, stats
-from commit_polish.evaluation.cases import load_cases
+from commit_polish.evaluation.cases import load_cases, read_results
 
 
 def subjects(path: Path) -> dict[str, str]:
-    rows = (json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line)
-    return {row["id"]: metrics.split_message(row.get("message") or "")[0] for row in rows}
+    rows = read_results(path, "message")
+    return {case: metrics.split_message(row["message"] or "")[0] for case, row in rows.items()}
 
 
 def main() -> None:
