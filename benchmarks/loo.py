@@ -21,12 +21,8 @@ from collections import defaultdict
 from pathlib import Path
 
 from commit_polish.evaluation import metrics, stats
-from commit_polish.evaluation.cases import load_cases, read_results
-
-
-def subjects(path: Path) -> dict[str, str]:
-    rows = read_results(path, "message")
-    return {case: metrics.split_message(row["message"] or "")[0] for case, row in rows.items()}
+from commit_polish.evaluation.cases import load_cases
+from commit_polish.evaluation.cases import read_subjects as subjects
 
 
 def main() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from commit_polish.evaluation.cases import case_from_record, load_cases
+from commit_polish.evaluation.cases import case_from_record, load_cases, read_subjects
 from commit_polish.evaluation.command import change_context
 from commit_polish.records import PathCommit
 
@@ -39,3 +39,14 @@ def test_the_fixture_records_carry_their_path_history() -> None:
     assert any(case.path_history for case in cases)
     for case in cases:
         assert all(commit.subject for commit in case.path_history)
+
+
+def test_answer_files_give_their_subjects_by_case(tmp_path: Path) -> None:
+    answers = tmp_path / "answers.jsonl"
+    rows = [
+        '{"id": "o/r@1", "message": "fix: keep the cwd (#12)\\n\\nIt moved.", "seconds": 3.1}',
+        '{"id": "o/r@2", "message": null}',
+        '{"id": "o/r@3", "mess',  # a run killed mid-write
+    ]
+    answers.write_text("\n".join(rows) + "\n")
+    assert read_subjects(answers) == {"o/r@1": "fix: keep the cwd", "o/r@2": ""}

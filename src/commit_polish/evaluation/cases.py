@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from commit_polish.errors import InputError
+from commit_polish.evaluation.metrics import split_message
 from commit_polish.records import PathCommit
 
 _GZIP_MAGIC = b"\x1f\x8b"
@@ -162,3 +163,10 @@ def read_results(path: Path | None, key: str) -> dict[str, dict[str, Any]]:
             )
         done[str(row["id"])] = row
     return done
+
+
+def read_subjects(path: Path) -> dict[str, str]:
+    """The subject of each answer in an `--out` (or predictions) file, by case id: what the
+    benchmarks compare PR by PR."""
+    rows = read_results(path, "message")
+    return {case: split_message(row["message"] or "")[0] for case, row in rows.items()}
