@@ -4,18 +4,15 @@ health options, the substitutions, and the plan it makes from the workflow files
 from __future__ import annotations
 
 import copy
-import importlib.util
 import json
-import sys
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
 import yaml
 
 from commit_polish.action.inputs import read_inputs
-from tests.support.paths import FIXTURES, ROOT
+from tests.support.paths import FIXTURES, ROOT, load_script
 
 EXAMPLE = ROOT / "examples" / "workflows" / "commit-polish-llama-server.yml"
 LLAMAFILE = ROOT / ".github" / "workflows" / "commit-polish.yml"
@@ -27,16 +24,7 @@ OPTIONS = (
 )
 
 
-def _script() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("rehearse", ROOT / "scripts" / "rehearse.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["rehearse"] = module  # dataclasses look their module up by name
-    spec.loader.exec_module(module)
-    return module
-
-
-rehearse = _script()
+rehearse = load_script("rehearse")
 RehearsalError = rehearse.RehearsalError
 
 

@@ -10,7 +10,6 @@ What only GitHub can do (push to GHCR, attest, publish to PyPI) is not run here.
 from __future__ import annotations
 
 import fnmatch
-import importlib.util
 import re
 import shlex
 import shutil
@@ -18,7 +17,6 @@ import subprocess
 import sys
 import tomllib
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
@@ -26,7 +24,7 @@ import yaml
 
 from commit_polish import __version__
 from tests.support.gh_expressions import render
-from tests.support.paths import ROOT
+from tests.support.paths import ROOT, load_script
 
 WORKFLOW = ROOT / ".github" / "workflows" / "release.yml"
 DEPENDABOT = ROOT / ".github" / "dependabot.yml"
@@ -41,15 +39,9 @@ IMAGE_WITH_TAG = re.compile(
 )
 
 
-def _script() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("release", ROOT / "scripts" / "release.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-release = _script()
+release = load_script("release")
+# The runner's $GITHUB_OUTPUT format, as the GitHub stand-in of `make docker-smoke` reads it.
+parse_outputs = load_script("smoke_stub").parse_outputs
 
 
 def _load(path: Path) -> dict[str, Any]:
@@ -117,26 +109,7 @@ def _run_step(step: dict[str, Any], context: dict[str, Any], tmp_path: Path) -> 
         timeout=120,
     )
     assert done.returncode == 0, done.stdout + done.stderr
-    return _parse_output(output.read_text(encoding="utf-8"))
-
-
-def _parse_output(text: str) -> dict[str, str]:
-    """$GITHUB_OUTPUT's two forms: name=value, and name<<DELIMITER ... DELIMITER."""
-    values: dict[str, str] = {}
-    lines = iter(text.splitlines())
-    for line in lines:
-        if "<<" in line and ("=" not in line or line.index("<<") < line.index("=")):
-            name, delimiter = line.split("<<", 1)
-            block = []
-            for inner in lines:
-                if inner == delimiter:
-                    break
-                block.append(inner)
-            values[name] = "\n".join(block)
-        elif "=" in line:
-            name, value = line.split("=", 1)
-            values[name] = value
-    return values
+    return dict(parse_outputs(output.read_text(encoding="utf-8")))
 
 
 @pytest.fixture(scope="module")
