@@ -5,32 +5,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from commit_polish.settings.load import load_settings
 from commit_polish.settings.model import DEFAULT_MODEL
-
-
-def _write(path: Path, text: str) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text)
-    return path
-
-
-@pytest.fixture
-def repo(tmp_path: Path) -> Path:
-    return tmp_path / "repo"
-
-
-@pytest.fixture
-def env(tmp_path: Path) -> dict[str, str]:
-    return {"XDG_CONFIG_HOME": str(tmp_path / "xdg")}
+from tests.support.settings_files import env_fixture, repo_fixture, write  # noqa: F401 - fixtures
 
 
 def test_keys_and_tables_that_are_not_ours_are_warned_about_never_fatal(
     repo: Path, env: dict[str, str]
 ) -> None:
-    config = _write(
+    config = write(
         repo / ".github/commit-polish.toml",
         'modle = "openai/typo"\nlanguage = "French"\nfallback_model = ["openai/m"]\n'
         'colour = "blue"\n[tool.commitizen]\nname = "cz_conventional_commits"\n',
@@ -57,7 +40,7 @@ def test_a_config_given_as_text_warns_under_its_own_label(env: dict[str, str]) -
 
 
 def test_many_unknown_keys_are_counted_past_ten(repo: Path, env: dict[str, str]) -> None:
-    _write(repo / ".github/commit-polish.toml", "".join(f"k{n} = 1\n" for n in range(25)))
+    write(repo / ".github/commit-polish.toml", "".join(f"k{n} = 1\n" for n in range(25)))
     _, warnings = load_settings({}, env=env, repo_root=repo)
     assert len(warnings) == 11 and warnings[-1].endswith(": 15 more unknown keys ignored")
 
@@ -65,7 +48,7 @@ def test_many_unknown_keys_are_counted_past_ten(repo: Path, env: dict[str, str])
 def test_unknown_user_keys_are_warned_about(
     repo: Path, tmp_path: Path, env: dict[str, str]
 ) -> None:
-    user = _write(
+    user = write(
         tmp_path / "user.toml",
         "temperature = 0.9\n[ai]\nmodel = 'openai/x'\nprovider = 'y'\nmax_token = 50\n"
         "[other-tool]\nx = 1\n",
@@ -84,7 +67,7 @@ def test_unknown_user_keys_are_warned_about(
 
 
 def test_an_ai_key_that_is_not_a_table_is_ignored(tmp_path: Path, env: dict[str, str]) -> None:
-    user = _write(tmp_path / "user.toml", 'ai = "openai/x"\n')
+    user = write(tmp_path / "user.toml", 'ai = "openai/x"\n')
     settings, warnings = load_settings({}, env=env, repo_root=tmp_path, user_config=user)
     assert settings.model == DEFAULT_MODEL
     assert warnings == [f"user config {user}: `ai` is not a table; ignored"]

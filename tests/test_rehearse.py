@@ -1,5 +1,6 @@
-"""scripts/rehearse.py without Docker: the runner's INPUT_* names and argument splitting, the
-health options, the substitutions, and the plan it makes from the workflow files users copy."""
+"""scripts/rehearse.py and its package, scripts/rehearsal/, without Docker: the runner's
+INPUT_* names and argument splitting, the health options, the substitutions, and the plan it
+makes from the workflow files users copy."""
 
 from __future__ import annotations
 
@@ -14,6 +15,21 @@ import yaml
 from commit_polish.action.inputs import read_inputs
 from tests.support.paths import FIXTURES, ROOT, load_script
 
+load_script("rehearse")  # puts its package, scripts/rehearsal/, on the import path
+from rehearsal.containers import service_create_args  # noqa: E402
+from rehearsal.health import first_pass_seconds, runner_backoff, unhealthy_error  # noqa: E402
+from rehearsal.options import (  # noqa: E402
+    Health,
+    effective_health,
+    go_duration,
+    parse_options,
+    runner_split,
+)
+from rehearsal.plan import make_plan, triggered  # noqa: E402
+from rehearsal.report import RehearsalError  # noqa: E402
+from rehearsal.runner import input_env_name  # noqa: E402
+from rehearsal.substitutions import llamafile_standin, substitute_model  # noqa: E402
+
 EXAMPLE = ROOT / "examples" / "workflows" / "commit-polish-llama-server.yml"
 LLAMAFILE = ROOT / ".github" / "workflows" / "commit-polish.yml"
 PAYLOADS = FIXTURES / "github" / "payloads"
@@ -22,10 +38,6 @@ OPTIONS = (
     '--health-cmd "curl -fsS http://localhost:8080/health || exit 1" --health-interval 10s '
     "--health-timeout 5s --health-retries 12 --health-start-period 600s"
 )
-
-
-rehearse = load_script("rehearse")
-RehearsalError = rehearse.RehearsalError
 
 
 def _event(name: str = "pull_request.opened.payload.json", **pr: Any) -> dict[str, Any]:
@@ -40,7 +52,7 @@ def _action() -> dict[str, Any]:
 
 
 def _plan(workflow: Path = EXAMPLE, event: dict[str, Any] | None = None, **kw: Any) -> Any:
-    return rehearse.make_plan(
+    return make_plan(
         workflow,
         event_name=kw.pop("event_name", "pull_request"),
         event=event or _event(),
@@ -80,12 +92,12 @@ def _service(data: dict[str, Any]) -> dict[str, Any]:
     ],
 )
 def test_input_names_follow_the_runner(name: str, variable: str) -> None:
-    assert rehearse.input_env_name(name) == variable
+    assert input_env_name(name) == variable
 
 
 def test_every_input_of_action_yml_reads_back_under_its_own_name() -> None:
     declared = _action()["inputs"].items()
-    env = {rehearse.input_env_name(name): str(spec["default"]) for name, spec in declared}
+    env = {input_env_name(name): str(spec["default"]) for name, spec in declared}
     assert read_inputs(env).unknown == ()
 
 
@@ -106,12 +118,12 @@ def test_every_input_of_action_yml_reads_back_under_its_own_name() -> None:
     ],
 )  # fmt: skip
 def test_options_split_like_the_runner_command_line(text: str, args: list[str]) -> None:
-    assert rehearse.runner_split(text) == args
+    assert runner_split(text) == args
 
 
 def test_an_unclosed_double_quote_is_an_error() -> None:
     with pytest.raises(RehearsalError, match="never closed"):
-        rehearse.runner_split('--health-cmd "curl -f http://localhost:8080/health')
+        runner_split('--health-cmd "curl -f http://localhost:8080/health')
 
 
 # -- health options ---------------------------------------------------------------------------
@@ -122,19 +134,20 @@ def test_an_unclosed_double_quote_is_an_error() -> None:
     [("10s", 10), ("1m30s", 90), ("500ms", 0.5), ("1h", 3600), ("0", 0), ("1.5s", 1.5)],
 )
 def test_durations_read_like_docker(text: str, seconds: float) -> None:
-    assert rehearse.go_duration(text, "--health-interval") == seconds
+    assert go_duration(text, "--health-interval") == seconds
 
 
 @pytest.mark.parametrize("text", ["10", "ten", "10 s", "", "10sec"])
 def test_a_duration_without_a_unit_names_the_fix(text: str) -> None:
     with pytest.raises(RehearsalError) as caught:
-        rehearse.go_duration(text, "--health-interval")
+        go_duration(text, "--health-interval")
     assert "--health-interval 10s" in caught.value.fix
 
 
 def test_the_examples_health_options_are_read_with_their_budget() -> None:
-    options = rehearse.parse_options(OPTIONS)
+    options = parse_options(OPTIONS)
     health = options.health
+    assert health is not None
     assert (health.interval, health.timeout, health.retries, health.start_period) == (
         10,
         5,
@@ -143,18 +156,19 @@ def test_the_examples_health_options_are_read_with_their_budget() -> None:
     )
     assert health.cmd == "curl -fsS http://localhost:8080/health || exit 1"
     assert health.budget == 600 + 12 * (10 + 5)
-    assert options.args == tuple(rehearse.runner_split(OPTIONS))
+    assert options.args == tuple(runner_split(OPTIONS))
 
 
 def test_equals_forms_other_options_and_docker_defaults() -> None:
-    options = rehearse.parse_options("--cpus 2 --health-retries=4 --health-cmd=true")
+    options = parse_options("--cpus 2 --health-retries=4 --health-cmd=true")
     assert options.args == ("--cpus", "2", "--health-retries=4", "--health-cmd=true")
     health = options.health
+    assert health is not None
     assert (health.cmd, health.retries, health.interval, health.timeout) == ("true", 4, 30, 30)
     assert health.start_period == 0
     assert health.given == ("--health-retries", "--health-cmd")
-    assert rehearse.parse_options("--no-healthcheck").health is None
-    assert rehearse.parse_options(None).health == rehearse.Health(cmd=None)
+    assert parse_options("--no-healthcheck").health is None
+    assert parse_options(None).health == Health(cmd=None)
 
 
 @pytest.mark.parametrize(
@@ -168,7 +182,7 @@ def test_equals_forms_other_options_and_docker_defaults() -> None:
 )
 def test_bad_options_name_the_fix(text: str, fix: str) -> None:
     with pytest.raises(RehearsalError) as caught:
-        rehearse.parse_options(text)
+        parse_options(text)
     assert fix in caught.value.fix
 
 
@@ -185,49 +199,51 @@ def _inspected(**fields: Any) -> dict[str, Any]:
 
 
 def test_docker_must_read_the_health_options_as_the_script_did() -> None:
-    health = rehearse.parse_options(OPTIONS).health
-    assert rehearse.effective_health(health, _inspected()) == health
+    health = parse_options(OPTIONS).health
+    assert health is not None
+    assert effective_health(health, _inspected()) == health
     with pytest.raises(RehearsalError, match="--health-retries"):
-        rehearse.effective_health(health, _inspected(Retries=3))
+        effective_health(health, _inspected(Retries=3))
 
 
 def test_an_option_left_out_takes_the_images_own_value() -> None:
     # .github/workflows/commit-polish.yml sets no start period; the llamafile image's
     # HEALTHCHECK has --start-period=120s, and Docker merges the two field by field.
-    health = rehearse.parse_options(
+    health = parse_options(
         '--health-cmd "curl -fsS http://localhost:8080/health || exit 1" --health-retries 30'
     ).health
-    merged = rehearse.effective_health(health, _inspected(Retries=30, StartPeriod=120 * 10**9))
+    assert health is not None
+    merged = effective_health(health, _inspected(Retries=30, StartPeriod=120 * 10**9))
     assert merged.start_period == 120
     assert "--health-start-period" in merged.describe()
 
 
 def test_runner_backoff_and_docker_times() -> None:
-    assert [rehearse.runner_backoff(n) for n in range(7)] == [2, 4, 8, 16, 32, 32, 32]
+    assert [runner_backoff(n) for n in range(7)] == [2, 4, 8, 16, 32, 32, 32]
     log = [
         {"End": "2026-12-07T05:33:43.962027943Z", "ExitCode": 1},
         {"End": "2026-12-07T05:33:48.161082038Z", "ExitCode": 0},
     ]
-    assert rehearse.first_pass_seconds("2026-12-07T05:33:41.841335564Z", log) == 6.3
-    assert rehearse.first_pass_seconds("2026-12-07T05:33:41Z", log[:1]) is None
+    assert first_pass_seconds("2026-12-07T05:33:41.841335564Z", log) == 6.3
+    assert first_pass_seconds("2026-12-07T05:33:41Z", log[:1]) is None
 
 
 def test_a_service_never_healthy_says_which_option_to_raise() -> None:
     plan = _plan()
     health = plan.options.health
     loading = "load_model: loading model '/models/x.gguf'\n\n"
-    error = rehearse.unhealthy_error(plan, health, "unhealthy", 780, loading, "curl: (7)")
+    error = unhealthy_error(plan, health, "unhealthy", 780, loading, "curl: (7)")
     assert "--health-start-period (now 600s)" in error.fix
     assert "timeout-minutes (30)" in error.fix
     assert "12 failed checks (--health-retries)" in error.what
     assert "    | load_model" in error.what and "last health check: curl: (7)" in error.what
 
     listening = "llama_server: listening on http://0.0.0.0:8080\n"
-    error = rehearse.unhealthy_error(plan, health, "unhealthy", 30, listening, "")
+    error = unhealthy_error(plan, health, "unhealthy", 30, listening, "")
     assert "--health-cmd" in error.fix and "(8080)" in error.fix
 
     crashed = 'error while handling environment variable "LLAMA_ARG_CTX_SIZE": stoi\n'
-    error = rehearse.unhealthy_error(plan, health, "exited with code 1", 1, crashed, "")
+    error = unhealthy_error(plan, health, "exited with code 1", 1, crashed, "")
     assert "exited with code 1" in error.what and "LLAMA_ARG_*" in error.fix
 
 
@@ -240,9 +256,7 @@ def test_only_the_model_source_is_replaced_in_the_env() -> None:
         "LLAMA_ARG_HF_FILE": "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf",
         "LLAMA_ARG_PORT": "8080",
     }
-    new, subs, inside = rehearse.substitute_model(
-        env, MODEL, {("env", "LLAMA_ARG_HF_REPO"): 9}, ("env",)
-    )
+    new, subs, inside = substitute_model(env, MODEL, {("env", "LLAMA_ARG_HF_REPO"): 9}, ("env",))
     assert new == {"LLAMA_ARG_PORT": "8080", "LLAMA_ARG_MODEL": inside}
     assert inside == "/models/SmolLM2-135M-Instruct.Q4_1.gguf"
     assert [(s.where, s.line, s.now) for s in subs] == [
@@ -250,7 +264,7 @@ def test_only_the_model_source_is_replaced_in_the_env() -> None:
         ("env.LLAMA_ARG_HF_FILE", None, "(dropped)"),
     ]
     with pytest.raises(RehearsalError, match="names no model"):
-        rehearse.substitute_model({"LLAMA_ARG_PORT": "8080"}, MODEL, {}, ("env",))
+        substitute_model({"LLAMA_ARG_PORT": "8080"}, MODEL, {}, ("env",))
 
 
 def test_the_examples_plan_substitutes_four_lines_and_keeps_the_rest() -> None:
@@ -269,13 +283,13 @@ def test_the_examples_plan_substitutes_four_lines_and_keeps_the_rest() -> None:
     ]
     kept = {k: v for k, v in service["env"].items() if k != "LLAMA_ARG_MODEL_URL"}
     assert plan.service_env == kept | {"LLAMA_ARG_MODEL": f"/models/{MODEL.name}"}
-    assert plan.options.args == tuple(rehearse.runner_split(service["options"]))
+    assert plan.options.args == tuple(runner_split(service["options"]))
     assert plan.volumes == [f"{MODEL}:/models/{MODEL.name}:ro"]
     assert (plan.service, plan.ports, plan.timeout_minutes) == ("llama-server", [], 30)
 
 
 def test_the_service_is_created_as_the_runner_writes_it() -> None:
-    args = rehearse.service_create_args(_plan(), "github_network_x", "llama-server_x")
+    args = service_create_args(_plan(), "github_network_x", "llama-server_x")
     text = " ".join(args)
     assert "--network github_network_x --network-alias llama-server" in text
     assert "--health-cmd curl -fsS http://localhost:8080/health || exit 1" in text
@@ -288,7 +302,7 @@ def test_the_service_is_created_as_the_runner_writes_it() -> None:
 
 def test_a_service_without_a_stand_in_names_the_option(tmp_path: Path) -> None:
     with pytest.raises(RehearsalError) as caught:
-        rehearse.make_plan(
+        make_plan(
             EXAMPLE,
             event_name="pull_request",
             event=_event(),
@@ -302,7 +316,7 @@ def test_a_service_without_a_stand_in_names_the_option(tmp_path: Path) -> None:
 
 def test_the_llamafile_images_stand_in_keeps_its_runtime_lines() -> None:
     source = (ROOT / "docker" / "llamafile" / "Dockerfile").read_text(encoding="utf-8")
-    text, changes = rehearse.llamafile_standin(source, "base:local")
+    text, changes = llamafile_standin(source, "base:local")
     lines = text.splitlines()
     assert lines[:2] == ["FROM base:local", "COPY model.gguf /models/model.gguf"]
     for kept in ("USER 10001:10001", "EXPOSE 8080", 'CMD ["-c", "4096", "-np", "1", "--no-webui"]'):
@@ -420,8 +434,8 @@ def test_a_bad_workflow_gives_one_error_with_its_fix(
 
 
 def test_triggers_follow_githubs_defaults() -> None:
-    assert rehearse.triggered({"pull_request": None}, "pull_request", "synchronize")
-    assert not rehearse.triggered({"pull_request": None}, "pull_request", "edited")
-    assert rehearse.triggered(["push", "pull_request"], "pull_request", "edited")
-    assert rehearse.triggered("pull_request", "pull_request", "opened")
-    assert not rehearse.triggered({"push": None}, "pull_request", "opened")
+    assert triggered({"pull_request": None}, "pull_request", "synchronize")
+    assert not triggered({"pull_request": None}, "pull_request", "edited")
+    assert triggered(["push", "pull_request"], "pull_request", "edited")
+    assert triggered("pull_request", "pull_request", "opened")
+    assert not triggered({"push": None}, "pull_request", "opened")

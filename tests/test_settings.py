@@ -20,23 +20,7 @@ from commit_polish.settings.declared import (
 )
 from commit_polish.settings.load import endpoints, load_settings
 from commit_polish.settings.model import DEFAULT_API_BASE, DEFAULT_MODEL, Settings
-
-
-def _write(path: Path, text: str) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text)
-    return path
-
-
-@pytest.fixture
-def repo(tmp_path: Path) -> Path:
-    return tmp_path / "repo"
-
-
-@pytest.fixture
-def env(tmp_path: Path) -> dict[str, str]:
-    """The environment the edge hands in: no user config file unless a test writes one."""
-    return {"XDG_CONFIG_HOME": str(tmp_path / "xdg")}
+from tests.support.settings_files import env_fixture, repo_fixture, write  # noqa: F401 - fixtures
 
 
 def test_defaults_point_at_the_local_llamafile(repo: Path, env: dict[str, str]) -> None:
@@ -48,10 +32,10 @@ def test_defaults_point_at_the_local_llamafile(repo: Path, env: dict[str, str]) 
 
 
 def test_precedence_flags_env_repo_user(repo: Path, tmp_path: Path, env: dict[str, str]) -> None:
-    user = _write(
+    user = write(
         tmp_path / "user.toml", '[ai]\nmodel = "openai/user"\ntemperature = 0.9\nmax_tokens = 99\n'
     )
-    _write(
+    write(
         repo / ".github/commit-polish.toml",
         'model = "openai/repo"\ntemperature = 0.5\nlanguage = "French"\n',
     )
@@ -90,7 +74,7 @@ def test_fallbacks_from_env_as_list_or_json(repo: Path, env: dict[str, str]) -> 
 
 
 def test_each_endpoint_gets_only_its_own_key(repo: Path, env: dict[str, str]) -> None:
-    _write(
+    write(
         repo / ".github/commit-polish.toml",
         'fallback_models = [{model = "openai/gpt-4o-mini", api_key_env = "MY_OPENAI"}, '
         '"anthropic/claude-x"]\n',
@@ -124,7 +108,7 @@ def test_a_config_file_cannot_name_the_runners_credentials_as_a_key(
 ) -> None:
     """A file that could pick the runner's token as a fallback's key would have it sent to a
     host the file also picks."""
-    config = _write(
+    config = write(
         repo / ".github/commit-polish.toml",
         f'[[fallback_models]]\nmodel = "openai/m"\napi_base = "https://evil.example/v1"\n'
         f'api_key_env = "{name}"\n',
@@ -156,7 +140,7 @@ def test_the_rule_holds_for_every_source_of_fallbacks(repo: Path, env: dict[str,
 @pytest.mark.parametrize("name", ["GITHUB_API_KEY", "OPENAI_API_KEY", "MY_GITHUB_TOKEN"])
 def test_provider_key_names_stay_allowed(repo: Path, env: dict[str, str], name: str) -> None:
     """GITHUB_API_KEY is LiteLLM's name for a GitHub Models key: a workflow sets it on purpose."""
-    _write(
+    write(
         repo / ".github/commit-polish.toml",
         f'fallback_models = [{{model = "github/gpt-4o-mini", api_key_env = "{name}"}}]\n',
     )
@@ -193,7 +177,7 @@ def test_pitfalls_name_the_setting_source_and_fix(
 
 
 def test_bad_value_in_repo_file_names_the_file(repo: Path, env: dict[str, str]) -> None:
-    config = _write(repo / ".github/commit-polish.toml", "timeout = -5\n")
+    config = write(repo / ".github/commit-polish.toml", "timeout = -5\n")
     with pytest.raises(ConfigError) as caught:
         load_settings({}, env=env, repo_root=repo)
     assert "'timeout'" in str(caught.value) and str(config) in str(caught.value)
@@ -206,20 +190,20 @@ def test_bad_env_value_names_the_variable(repo: Path, env: dict[str, str]) -> No
 
 
 def test_unreadable_toml_is_a_config_error(repo: Path, env: dict[str, str]) -> None:
-    _write(repo / ".github/commit-polish.toml", "model = [unclosed\n")
+    write(repo / ".github/commit-polish.toml", "model = [unclosed\n")
     with pytest.raises(ConfigError, match="repository config"):
         load_settings({}, env=env, repo_root=repo)
 
 
 def test_repo_config_can_be_skipped(repo: Path, env: dict[str, str]) -> None:
     """Under pull_request_target the PR head's file must not steer requests."""
-    _write(repo / ".github/commit-polish.toml", 'api_base = "http://evil.example/v1"\n')
+    write(repo / ".github/commit-polish.toml", 'api_base = "http://evil.example/v1"\n')
     settings, _ = load_settings({}, env=env, repo_root=repo, repo_config=False)
     assert settings.api_base == DEFAULT_API_BASE
 
 
 def test_user_config_default_path_follows_xdg(tmp_path: Path) -> None:
-    _write(tmp_path / "commit-polish/config.toml", "[ai]\ntemperature = 0.7\n")
+    write(tmp_path / "commit-polish/config.toml", "[ai]\ntemperature = 0.7\n")
     env = {"XDG_CONFIG_HOME": str(tmp_path)}
     settings, _ = load_settings({}, env=env, repo_root=tmp_path / "none")
     assert settings.temperature == 0.7

@@ -10,7 +10,7 @@ fallback message, the comment) ever sees a secret, only PLACEHOLDER. Three kinds
   tokens), and the password in a URL (`scheme://user:password@host`);
 - a private key block (PEM): every line between its BEGIN and END lines;
 - a long, random-looking value assigned to a name that says secret (`API_KEY=...`,
-  `"password": "..."`, `secret: ...`, `token = '...'`).
+  `"password": "..."`, `secret: ...`, `token = '...'`); secret_values.py judges the value.
 
 Shas, digests, UUIDs, lockfile hashes, image data, identifiers and URLs are not secrets: the
 diff is full of them. Each pattern here runs in time linear in its input: a token starts only
@@ -21,12 +21,11 @@ length.
 
 from __future__ import annotations
 
-import math
 import re
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import replace
 
+from commit_polish.digest.secret_values import MIN_ENTROPY, entropy, looks_secret, reads_as_words
 from commit_polish.records import ChangeContext
 
 __all__ = [
@@ -44,23 +43,6 @@ PLACEHOLDER = "[secret masked]"
 MIN_LENGTH = 20
 """Characters an assigned value needs before its entropy tells anything: shorter random
 strings vary too much, and a 20-character key already has about 119 bits."""
-MIN_ENTROPY = 3.5
-"""Bits per character (Shannon, over the value's own characters). Random keys of 20+
-characters over letters and digits reach it about 97 to 99.9% of the time; placeholders
-(`xxxx...`, `changeme`), numbers (at most log2(10) = 3.3) and repeated text do not. Secret
-scanners that pair a name with entropy (gitleaks' generic rule) use the same 3.5 to 3.7."""
-WORD_PIECE = 3.5
-"""Average length, in a run of letters and digits, of the pieces between case and digit
-changes at which it reads as words (with WORD_VOWELS): `OAuth2PasswordRequestForm` (4.4)
-does, a random key (1.6 to 2.5) does not."""
-WORD_VOWELS = 0.25
-"""Share of vowels among a run's letters at which it reads as words (English about 0.4,
-random letters 0.2). With the other rules of `_looks_secret`: of 66,500 names of 20+
-characters and entropy >= MIN_ENTROPY in six installed packages, 99.5% are not taken for
-secrets (most of the rest are random tokens); of random 20-40 character keys, 0.2% of
-mixed-case ones and 3 to 8% of one-case-and-digit ones are missed."""
-_MAX_WORD = 20
-"""The longest piece of a snake_case name: a longer one is a random tail (`dop_v1_<hex>`)."""
 _MAX_VALUE = 256
 """A value is judged on at most this many characters; a longer secret is masked whole."""
 
@@ -115,10 +97,6 @@ _ASSIGNED = re.compile(
     f"(?=({_VALUE}{{{MIN_LENGTH},{_MAX_VALUE}}}))"
 )
 _REST_OF_VALUE = re.compile(f"{_VALUE}*={{0,2}}")  # past _MAX_VALUE, and base64 padding
-_DIGEST = re.compile(r"(?:sha\d{1,3}|md5|h1)[-:]", re.IGNORECASE)  # sha512-..., sha256:...
-_HEX = re.compile(r"[0-9a-fA-F-]+")  # shas, digests, UUIDs
-_PART = re.compile("[A-Za-z0-9]+")
-_PIECE = re.compile(r"[A-Z]?[a-z]+|[A-Z]+|[0-9]+")
 
 
 def mask(text: str) -> tuple[str, int]:
@@ -158,12 +136,6 @@ def mask_hunk(header: str, lines: Sequence[str]) -> tuple[str, tuple[str, ...], 
     return head + section, tuple(old[:1] + new for old, new in zip(lines, rest, strict=True)), found
 
 
-def entropy(text: str) -> float:
-    """Shannon entropy of `text`'s characters, in bits per character."""
-    size = len(text)
-    return -sum(n / size * math.log2(n / size) for n in Counter(text).values()) if size else 0.0
-
-
 def _known(text: str) -> tuple[str, int]:
     # A plain substring test first: most hunks hold no prefix, and then no pattern runs.
     if not any(prefix in text for prefix in _FORMATS):
@@ -181,7 +153,7 @@ def _url_passwords(text: str) -> tuple[str, int]:
         if match[1].startswith(("$", "%", "{", "<", "*")):  # a template, not a password
             return match[0]
         # Tests and docs are full of `user:pass@host` and `password123`: words are examples.
-        if len(match[1]) < MIN_URL_PASSWORD or _reads_as_words(match[1]):
+        if len(match[1]) < MIN_URL_PASSWORD or reads_as_words(match[1]):
             return match[0]
         found += 1
         return match[0][: match.start(1) - match.start()] + PLACEHOLDER + "@"
@@ -201,7 +173,7 @@ def _assigned(text: str) -> tuple[str, int]:
     out: list[str] = []
     at = found = 0
     for match in matches:
-        if match is None or match.end() < at or not _looks_secret(match[1]):
+        if match is None or match.end() < at or not looks_secret(match[1]):
             continue  # no assignment, inside a value masked already, or not a secret
         start = match.end()
         rest = _REST_OF_VALUE.match(text, start + len(match[1]))
@@ -220,48 +192,6 @@ def _occurrences(text: str, word: str) -> list[int]:
         found.append(at)
         at = text.find(word, at + 1)
     return found
-
-
-def _looks_secret(value: str) -> bool:
-    """A random-looking value, not a reference, digest, URL, path, code or words."""
-    return not (
-        value.startswith(("$", "%", "#", "*", "@"))  # a variable, template or comment
-        or "://" in value  # a URL; its password is masked on its own
-        # Code (`a ? b : c`, `a || b`, `a.b + c.d`), a query string or a path: base64 has
-        # `+` and `/`, never `.`, `?` or `|`.
-        or any(mark in value for mark in "?|")
-        or ("." in value and ("/" in value or "+" in value))
-        or ("." in value and all(p.isidentifier() for p in value.split(".")))  # a.b.c
-        or _HEX.fullmatch(value) is not None
-        or _DIGEST.match(value) is not None
-        or entropy(value) < MIN_ENTROPY
-        or _reads_as_words(value)
-    )
-
-
-def _reads_as_words(value: str) -> bool:
-    """Names, not noise: each run of letters and digits is a word in one case
-    (`user_api_key_obj`, `us-west-2`) or has pieces long and voweled enough for words
-    (`OAuth2PasswordRequestForm`); see WORD_PIECE. A random key has neither."""
-    parts = _PART.findall(value)
-    return bool(parts) and all(_is_word(part, alone=len(parts) == 1) for part in parts)
-
-
-def _is_word(part: str, *, alone: bool) -> bool:
-    pieces = _PIECE.findall(part)
-    # Between separators, a word is in one case or capitalized (`Key`), with at most one
-    # number (`v2`, `k8s`, `sha256`); random letters and digits mix more (`6s4i1j1l8em`).
-    numbers = len([piece for piece in pieces if piece.isdigit()])
-    one_word = part.islower() or part.isupper() or len(pieces) - numbers <= 1
-    if not alone and one_word and len(part) <= _MAX_WORD:
-        return numbers <= 1
-    letters = [c for c in part if c.isalpha()]
-    vowels = sum(c in "aeiouyAEIOUY" for c in letters)
-    return (
-        bool(pieces)
-        and sum(map(len, pieces)) >= WORD_PIECE * len(pieces)
-        and vowels >= WORD_VOWELS * len(letters)
-    )
 
 
 def _private_keys(text: str) -> tuple[str, int]:

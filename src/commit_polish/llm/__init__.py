@@ -1,4 +1,5 @@
-"""The only module that imports LiteLLM: calls, error mapping, token counting, cost.
+"""The only package that imports LiteLLM: calls and their cost here, LiteLLM loaded and
+asked about a model in library.py, its exceptions mapped to failure kinds in failures.py.
 
 The retry and fallback policy is ours, because LiteLLM's own fallbacks can neither move on
 after an unusable answer nor tell us about each attempt:
@@ -15,15 +16,17 @@ after an unusable answer nor tell us about each attempt:
 
 from __future__ import annotations
 
-import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from functools import cache
-from types import ModuleType
 from typing import Any
 
 from commit_polish.errors import AllModelsFailedError
+from commit_polish.llm.failures import classify as classify
+from commit_polish.llm.failures import kind_for as kind_for
+from commit_polish.llm.library import load
+from commit_polish.llm.library import missing_keys as missing_keys
+from commit_polish.llm.library import token_counter as token_counter
 from commit_polish.records import Attempt, ChatMessage, Completion, Endpoint
 
 Check = Callable[[str], str | None]
@@ -43,49 +46,12 @@ NO_KEY = "no-key"
 """Sent to a custom api_base that was given no key, so LiteLLM never borrows a cloud key."""
 
 
-@cache
-def _litellm() -> ModuleType:
-    # The edge has already set LiteLLM's offline switches (`cli.keep_litellm_offline`), which
-    # it reads on import: no price list is fetched and no tokenizer downloaded.
-    import litellm
-
-    litellm.disable_hf_tokenizer_download = True
-    litellm.suppress_debug_info = True
-    # Debug logging would print whole prompts (the PR's diff): keep LiteLLM quiet.
-    for name in ("LiteLLM", "LiteLLM Router", "LiteLLM Proxy", "litellm", "openai", "httpx"):
-        logging.getLogger(name).setLevel(logging.WARNING)
-    return litellm
-
-
-def token_counter(model: str) -> Callable[[str], int]:
-    """LiteLLM's counter for `model`; for local models an approximation (cl100k)."""
-    litellm = _litellm()
-
-    def count(text: str) -> int:
-        return int(litellm.token_counter(model=model, text=text)) if text else 0
-
-    return count
-
-
-def missing_keys(model: str) -> tuple[str, ...]:
-    """The environment variables LiteLLM reads `model`'s key from, when none of them is set."""
-    found = _litellm().validate_environment(model=model)
-    return tuple(str(name) for name in found.get("missing_keys") or ())
-
-
 @dataclass(frozen=True)
 class CallOptions:
     timeout: float
     retries: int
     max_tokens: int
     temperature: float
-
-
-@dataclass(frozen=True)
-class _Failure:
-    kind: str
-    detail: str
-    retry_after: float | None = None
 
 
 def complete(
@@ -153,7 +119,7 @@ def _attempt(
     endpoint: Endpoint, messages: Sequence[ChatMessage], options: CallOptions, check: Check
 ) -> tuple[Attempt, str, float | None, bool]:
     """The attempt, the answer, the Retry-After seconds, and whether max_tokens cut it."""
-    litellm = _litellm()
+    litellm = load()
     started = time.monotonic()
     try:
         response = litellm.completion(**_call_kwargs(endpoint, messages, options))
@@ -229,80 +195,3 @@ def _redact(detail: str, endpoint: Endpoint) -> str:
     if endpoint.api_key:
         first = first.replace(endpoint.api_key, "***")
     return first[:200]
-
-
-def classify(exc: BaseException) -> _Failure | None:
-    """Map a LiteLLM exception to a failure kind; None for anything that is not LiteLLM's."""
-    litellm = _litellm()
-    detail = f"{type(exc).__name__}: {exc}"
-    import openai  # LiteLLM's exceptions extend the OpenAI SDK's; ours and Python's do not
-
-    if not isinstance(exc, (openai.OpenAIError, *_non_api_errors(litellm))):
-        return None
-    # An OpenAI-SDK error LiteLLM did not map is the server's fault.
-    kind = kind_for(type(exc)) or "server_error"
-    if kind == "server_error":
-        kind = _connection_kind(exc) or kind
-    return _Failure(kind, detail, _retry_after(exc) if kind == "rate_limit" else None)
-
-
-def kind_for(cls: type[BaseException]) -> str | None:
-    """The failure kind for an exception class, or None when no rule names it."""
-    for kind, classes in _kinds(_litellm()):
-        if issubclass(cls, classes):
-            return kind
-    return None
-
-
-def _kinds(litellm: ModuleType) -> tuple[tuple[str, tuple[type[BaseException], ...]], ...]:
-    x = litellm.exceptions
-    # Order matters: subclasses before the classes they extend.
-    return (
-        ("context_window", (x.ContextWindowExceededError,)),
-        ("timeout", (x.Timeout,)),
-        ("rate_limit", (x.RateLimitError,)),
-        ("auth", (x.AuthenticationError, x.PermissionDeniedError)),
-        ("quota", (x.BudgetExceededError, x.PaymentRequiredError)),
-        ("not_found", (x.NotFoundError,)),
-        ("bad_request", (x.BadRequestError, x.InvalidRequestError, x.UnprocessableEntityError)),
-        (
-            "server_error",
-            (
-                x.InternalServerError,
-                x.ServiceUnavailableError,
-                x.BadGatewayError,
-                x.APIConnectionError,
-                x.APIResponseValidationError,
-                x.APIError,
-                x.OpenAIError,
-            ),
-        ),
-    )
-
-
-def _non_api_errors(litellm: ModuleType) -> tuple[type[BaseException], ...]:
-    return (litellm.exceptions.BudgetExceededError,)
-
-
-def _connection_kind(exc: BaseException) -> str | None:
-    """LiteLLM reports a refused or dropped connection as a 500; the cause tells which."""
-    import httpx
-
-    seen: BaseException | None = exc
-    while seen is not None:
-        if isinstance(seen, httpx.ConnectError | ConnectionRefusedError):
-            return "connection"
-        if isinstance(seen, httpx.RemoteProtocolError | httpx.ReadError | ConnectionResetError):
-            return "connection_reset"
-        seen = seen.__cause__ or seen.__context__
-    return None
-
-
-def _retry_after(exc: BaseException) -> float | None:
-    response = getattr(exc, "response", None)
-    headers = getattr(response, "headers", None)
-    value = headers.get("retry-after") if headers is not None else None
-    try:
-        return max(0.0, float(value)) if value is not None else None
-    except ValueError:
-        return None
