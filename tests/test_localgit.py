@@ -104,3 +104,35 @@ def test_range_reads_the_history_of_the_changed_files(repo: Path) -> None:
     assert localgit.changed_paths(repo, "main", "feature") == ("app.py", "new.py")
     assert localgit.path_history(repo, "main", ("new.py",)) == ()  # only added: no history
     assert localgit.path_history(repo, "no-such-ref", ("app.py",)) == ()
+
+
+def test_pull_heads_are_the_fetched_pr_heads_by_number(repo: Path, tmp_path: Path) -> None:
+    assert localgit.pull_heads(repo) == {}
+    git(repo, "update-ref", "refs/pull/12/head", "feature")
+    git(repo, "update-ref", "refs/pull/12/merge", "main")  # GitHub's test merge: not a head
+    git(repo, "update-ref", "refs/pull/old/head", "main")  # not a PR number
+    feature = (
+        subprocess.run(
+            ["git", "-C", str(repo), "rev-parse", "feature"], capture_output=True, check=True
+        )
+        .stdout.decode()
+        .strip()
+    )
+    assert localgit.pull_heads(repo) == {12: feature}
+    assert localgit.pull_heads(tmp_path / "nowhere") == {}
+
+
+def test_range_messages_are_whole_oldest_first_without_merges(repo: Path) -> None:
+    git(repo, "checkout", "-q", "main")
+    git(repo, "commit", "-q", "--allow-empty", "-m", "docs: on main meanwhile")
+    git(repo, "checkout", "-q", "feature")
+    git(repo, "merge", "-q", "--no-ff", "-m", "Merge branch 'main' into feature", "main")
+    git(repo, "commit", "-q", "--allow-empty", "-m", "Tidy\n\nOne paragraph.\n\nAnother.\n")
+    assert localgit.range_messages(repo, "main", "feature") == (
+        "Use the answer\n\nBecause it is 42.",
+        "Add greeting",
+        "Tidy\n\nOne paragraph.\n\nAnother.",
+    )
+    assert localgit.range_messages(repo, "feature", "main") == ()
+    with pytest.raises(InputError, match="git log"):
+        localgit.range_messages(repo, "main", "nope")

@@ -127,3 +127,31 @@ def path_history(
 
 def _email(author: str) -> str:
     return author.rpartition("<")[2].rstrip(">").strip().lower()
+
+
+def pull_heads(repo: Path) -> dict[int, str]:
+    """The head commit of each pull request the clone has fetched (`refs/pull/N/head`, as
+    `git fetch origin '+refs/pull/*/head:refs/pull/*/head'` writes them), by N; {} where
+    there are none or git cannot tell."""
+    try:
+        out = git(repo, "for-each-ref", "--format=%(objectname) %(refname)", "refs/pull/")
+    except InputError:
+        return {}
+    heads: dict[int, str] = {}
+    for line in out.decode("utf-8", "replace").splitlines():
+        sha, _, ref = line.partition(" ")
+        number, _, rest = ref.removeprefix("refs/pull/").partition("/")
+        if rest == "head" and number.isdigit():
+            heads[int(number)] = sha
+    return heads
+
+
+def range_messages(repo: Path, base: str, head: str) -> tuple[str, ...]:
+    """The whole message of each commit in `base..head`, oldest first, merge commits left
+    out: a pull request's own commits, as the evaluation sets' `pr_commits` hold them."""
+    out = git(
+        repo, "log", "--reverse", "--no-merges", "--no-show-signature",
+        f"--format=%B{_RECORD}", f"{base}..{head}", "--",
+    )  # fmt: skip
+    # Each message ends in the separator; what follows the last one is its newline.
+    return tuple(m.strip() for m in out.decode("utf-8", "replace").split(_RECORD)[:-1])

@@ -17,7 +17,7 @@ from commit_polish import localgit
 from commit_polish.cli import main
 from commit_polish.evaluation import repo as evalrepo
 from commit_polish.evaluation import report as evalreport
-from commit_polish.evaluation.cases import Case, load_cases, read_results
+from commit_polish.evaluation.cases import Case, case_from_record, load_cases, read_results
 from commit_polish.evaluation.progress import Progress
 from commit_polish.evaluation.run import open_out, run_cases
 from commit_polish.records import Attempt, ChatMessage, Completion
@@ -111,7 +111,7 @@ def _subjects(repo: Repo, ref: str) -> list[str]:
 
 def _id(repo: Repo, subject: str) -> str:
     log = repo.git("log", "--format=%H %s").splitlines()
-    return "shop@" + next(line[:12] for line in log if line[41:] == subject)
+    return f"{repo.path.name}@" + next(line[:12] for line in log if line[41:] == subject)
 
 
 def _plain_diff(repo: Repo, parent: str, sha: str) -> str:
@@ -181,6 +181,17 @@ def test_repo_cases_are_the_squashed_prs_a_person_wrote(repo: Repo) -> None:
     # Twenty subjects at most, newest first, though 22 commits came before it.
     assert first["history"] == [f"Start {n}" for n in range(21, 1, -1)]
 
+    # The files' own history: the first-parent commits before it that touched its paths,
+    # the renamed file's old name too; none for a PR that only adds files or changes none.
+    assert feat["path_history"] == [
+        {"subject": "fix: handle empty input (#2)", "files": ["orders.txt", "parser.py"]},
+        {"subject": "Add the parser (#1)", "files": ["parser.py"]},
+    ]
+    assert empty["path_history"] == [] and first["path_history"] == []
+    assert fix["path_history"] == [{"subject": "Add the parser (#1)", "files": ["parser.py"]}]
+    # No `refs/pull/N/head` in this clone: no PR's own commits.
+    assert all(record["pr_commits"] is None for record in built)
+
 
 def test_last_counts_only_picked_commits_and_a_longer_read_finds_the_same(
     repo: Repo, monkeypatch: pytest.MonkeyPatch
@@ -199,8 +210,115 @@ def test_last_counts_only_picked_commits_and_a_longer_read_finds_the_same(
     monkeypatch.setattr(evalrepo, "READ_AHEAD", 1)
     monkeypatch.setattr(localgit, "git", counting)
     assert evalrepo.records(repo.path, last=3) == expected
-    reads = [a for a in logs if "--first-parent" in a]
-    assert [a[-4] for a in reads] == ["-n26", "-n104"] and len(logs) == 3
+    reads = [a for a in logs if "--first-parent" in a and "--no-merges" in a]
+    assert [a[-4] for a in reads] == ["-n26", "-n104"]
+    # Then one `log -p` for the diffs, and one read of its files' history per PR that
+    # changes a file (#8 changes none); no PR head is fetched here, so no commits are read.
+    others = [a for a in logs if a not in reads]
+    assert len(others) == 3 and sum("--name-only" in a for a in others) == 2
+
+
+@pytest.fixture
+def pulls(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Repo:
+    """Three squash-merged PRs: #2's head fetched, #1's not, #3's pointing before its base."""
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(tmp_path / "gitconfig"))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    made = Repo(tmp_path / "app")
+    made.commit("Start", {"app.py": "A = 0\n"})
+    made.commit("Add the app (#1)", {"app.py": "A = 1\n", "README": "app\n"})
+    made.git("checkout", "-q", "-b", "pr2")
+    made.commit("wip", {"app.py": "A = 2\n"})
+    made.git("checkout", "-q", "main")
+    made.commit("Document the app", {"README": "app, documented\n"})
+    made.git("checkout", "-q", "pr2")
+    made.git("merge", "-q", "--no-ff", "-m", "Merge branch 'main' into pr2", "main")
+    made.commit(
+        "Handle a zero\n\nA zero crashed the app.\n\nCo-authored-by: Bob <bob@example.com>\n",
+        {"app.py": "A = 2 or 3\n"},
+    )
+    made.git("checkout", "-q", "main")
+    made.git("merge", "-q", "--squash", "pr2")
+    made.commit("Handle a zero in the app (#2)")
+    made.git("update-ref", "refs/pull/2/head", "pr2")
+    made.git("update-ref", "refs/pull/2/merge", "main")
+    made.commit("Tidy the app (#3)", {"app.py": "A = 3\n"})
+    # A head rewritten after the merge, back onto the base: its range is empty.
+    made.git("update-ref", "refs/pull/3/head", "HEAD~1")
+    return made
+
+
+def test_repo_cases_read_a_prs_own_commits_from_its_fetched_head(pulls: Repo) -> None:
+    third, second, first = evalrepo.records(pulls.path, last=5)
+    assert [r["pr"] for r in (third, second, first)] == [3, 2, 1]
+    # Oldest first, each whole, the merge of main left out: what GitHub lists for the PR.
+    assert second["pr_commits"] == [
+        {"subject": "wip", "body": ""},
+        {
+            "subject": "Handle a zero",
+            "body": "A zero crashed the app.\n\nCo-authored-by: Bob <bob@example.com>",
+        },
+    ]
+    assert second["path_history"] == [
+        {"subject": "Add the app (#1)", "files": ["app.py"]},
+        {"subject": "Start", "files": ["app.py"]},
+    ]
+    # No head fetched (#1), or one whose range is not the PR's own (#3): the diff alone.
+    assert first["pr_commits"] is None and third["pr_commits"] is None
+    assert [e["subject"] for e in third["path_history"]][:1] == ["Handle a zero in the app (#2)"]
+    case = case_from_record(second)
+    assert case.commit_messages == (
+        "wip",
+        "Handle a zero\n\nA zero crashed the app.\n\nCo-authored-by: Bob <bob@example.com>",
+    )
+    assert case.path_history[0].subject == "Add the app (#1)"
+
+
+def test_pr_commits_keep_the_data_sets_limits(pulls: Repo, monkeypatch: pytest.MonkeyPatch) -> None:
+    parent = pulls.git("rev-parse", "main~2").strip()
+    monkeypatch.setattr(evalrepo, "PR_COMMITS", 1)
+    monkeypatch.setattr(evalrepo, "COMMIT_BODY", 6)
+    assert evalrepo.pr_commits(pulls.path, parent, "pr2") == [{"subject": "wip", "body": ""}]
+    monkeypatch.setattr(evalrepo, "PR_COMMITS", 2)
+    kept = evalrepo.pr_commits(pulls.path, parent, "pr2")
+    assert kept is not None and kept[1]["body"] == "A zero"
+    # More commits than GitHub lists for one PR: not the PR's own.
+    monkeypatch.setattr(evalrepo, "GITHUB_PR_COMMITS", 1)
+    assert evalrepo.pr_commits(pulls.path, parent, "pr2") is None
+    assert evalrepo.pr_commits(pulls.path, parent, "no-such-ref") is None
+    assert evalrepo.pr_commits(pulls.path, parent, None) is None
+
+
+def test_eval_repo_gives_the_pipeline_the_prs_commits_and_says_which_had_none(
+    pulls: Repo, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "prompts.jsonl"
+    args = ("--repo", str(pulls.path), "--dry-run", "--out", str(out))
+    code, _, err = run_eval(capsys, *args)
+    assert code == 0, err
+    rows = {row["id"]: row for row in out_rows(out)}
+    second = rows[_id(pulls, "Handle a zero in the app (#2)")]
+    assert second["commits"] == 2
+    assert "Handle a zero" in second["messages"][-1]["content"]
+    assert [row["commits"] for row in rows.values()].count(0) == 2
+    fetch = "git fetch origin '+refs/pull/*/head:refs/pull/*/head'"
+    assert "2 of 3 PR(s) have no refs/pull/N/head" in err and fetch in err
+    # A real run says it once, at the end of the summary, and in --json.
+    dead = f"http://127.0.0.1:{free_port()}/v1"
+    real = ("--repo", str(pulls.path), "--api-base", dead, "--by", "commits")
+    code, text, err = run_eval(capsys, *real, "--out", str(tmp_path / "out.jsonl"))
+    assert code == 0, err
+    assert text.count("refs/pull/N/head") == 1 and text.rstrip().endswith(
+        f"`{fetch}` in the clone first."
+    )
+    code, as_json, err = run_eval(capsys, *real, "--out", str(tmp_path / "out.jsonl"), "--json")
+    assert code == 0, err
+    summary = json.loads(as_json)
+    assert summary["note"].startswith("2 of 3 PR(s)")
+    assert summary["groups"]["all"]["github_n"] == 1
+    assert summary["groups"]["2+ commits"]["n"] == 1
+    # Measured on the diff alone (--diff-only), the commits were not missed.
+    code, _, err = run_eval(capsys, *args[:-1], str(tmp_path / "d.jsonl"), "--diff-only")
+    assert code == 0 and "refs/pull" not in err
 
 
 @pytest.mark.parametrize(

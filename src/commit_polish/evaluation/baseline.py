@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from commit_polish.digest.parse import parse_diff
 from commit_polish.evaluation.cases import Case
-from commit_polish.evaluation.repo import split_body
+from commit_polish.evaluation.fields import split_body
 from commit_polish.message import anchor
 from commit_polish.message.style import analyse_history
 from commit_polish.records import ChangeContext

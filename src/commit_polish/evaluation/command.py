@@ -174,9 +174,31 @@ def run_eval(args: argparse.Namespace, env: Mapping[str, str]) -> int:
         f"commit-polish: {ran.cases} cases run, {len(cases) - ran.cases} already in --out",
         file=sys.stderr,
     )
+    note = _commits_note(args, cases)
     if not args.dry_run:
-        _report(cases, read_results(out, "message"), by=args.by, as_json=args.json)
+        results = read_results(out, "message")
+        _report(cases, results, by=args.by, as_json=args.json, note=note)
+    elif note:
+        print(f"commit-polish: {note}", file=sys.stderr)
     return _crash_exit(ran.crashed)
+
+
+def _commits_note(args: argparse.Namespace, cases: Sequence[Case]) -> str | None:
+    """For `--repo`: how many PRs the pipeline saw without their own commits, and how to
+    give it them (`refs/pull/N/head`, `repo.pr_commits`). None where all had them."""
+    if args.repo is None or args.diff_only:
+        return None
+    missing = sum(not case.commit_messages for case in cases)
+    if not missing:
+        return None
+    from commit_polish.evaluation.repo import FETCH_PULL_HEADS
+
+    return (
+        f"{missing} of {len(cases)} PR(s) have no refs/pull/N/head in --repo {args.repo} (or "
+        f"its range is not the PR's own): they were described from the diff alone, and "
+        f"GitHub's default is n/a for them. To read every PR's own commits, run "
+        f"`{FETCH_PULL_HEADS}` in the clone first."
+    )
 
 
 def _same_input(
@@ -210,22 +232,34 @@ def _report(
     *,
     by: str | None,
     as_json: bool,
+    note: str | None = None,
 ) -> None:
     scores = [report.score(case, results[case.id]) for case in cases if case.id in results]
     table = report.grouped(scores, by)
+    sources = report.by_source(scores, by)
     if as_json:
-        print(json.dumps({"by": by, "groups": table}, indent=2))
+        summary = {"by": by, "groups": table, "sources": sources}
+        print(json.dumps(summary | ({"note": note} if note else {}), indent=2))
         return
     print(report.format_table(table))
     without = sum(s.github is None for s in scores)
     if without == len(scores):
         # `eval --repo` and older data sets have no commits: say so rather than print dashes.
         print("\nGitHub's default squash message: n/a (no case has pr_commits)")
-        return
+    else:
+        print(
+            "\nGitHub's default squash message (one commit: its message; several: the first "
+            "commit's subject over the commit list), and commit-polish (ours) on the same PRs"
+            + (f"; n/a for {without} PR(s) without pr_commits" if without else "")
+            + ":"
+        )
+        print(report.format_table(table, report.GITHUB_COLUMNS))
     print(
-        "\nGitHub's default squash message (one commit: its message; several: the first "
-        "commit's subject over the commit list), and commit-polish (ours) on the same PRs"
-        + (f"; n/a for {without} PR(s) without pr_commits" if without else "")
-        + ":"
+        "\nBy where the subject came from (the author's as written, reformatted, the "
+        "model's, the diff-built fallback): B-Norm subject over its PRs, then ours and "
+        "GitHub's default on those with commits (GH n), ours minus GitHub's per PR with its "
+        "bootstrap 95% interval:"
     )
-    print(report.format_table(table, report.GITHUB_COLUMNS))
+    print(report.format_sources(sources))
+    if note:
+        print(f"\nNote: {note}")

@@ -1,9 +1,11 @@
 """`commit-polish eval --repo`: cases from a local repository's own squash-merged PRs.
 
 Each record has the data set's format (shared/eval/README.md), so a team can measure the tool
-on its own history exactly as on the published set. Three git calls whatever N is (more
+on its own history exactly as on the published set. Four git calls whatever N is (more
 only where PRs are rare in the log): where the repository is, one first-parent log for the
-candidates and their history, and one `log -p` for every picked diff.
+candidates and their history, one `log -p` for every picked diff, and the PR heads the
+clone has fetched; then per PR two for its files' own history (`path_history`) and, where
+`refs/pull/N/head` is there, one for the PR's own commits (`pr_commits`).
 """
 
 from __future__ import annotations
@@ -15,12 +17,18 @@ from typing import NamedTuple, TypedDict
 
 from commit_polish import localgit
 from commit_polish.errors import InputError
+from commit_polish.evaluation.fields import body_kind, diff_stats, size_bucket, split_body
 from commit_polish.evaluation.metrics import CONVENTIONAL
-from commit_polish.message.body import is_trailer
 from commit_polish.message.style import pr_number_start
 
 HISTORY = localgit.HISTORY
 READ_AHEAD = 200
+PR_COMMITS = 50
+"""A PR's commits kept, oldest first, and each body's length: the data sets' limits."""
+COMMIT_BODY = 4000
+GITHUB_PR_COMMITS = 250
+"""The most commits GitHub lists for one PR: a longer range is not the PR's own."""
+FETCH_PULL_HEADS = "git fetch origin '+refs/pull/*/head:refs/pull/*/head'"
 _FIX = "give --repo a git repository whose current branch squash-merges its pull requests"
 # NUL cannot occur in a commit's fields; with -z every commit ends in one too.
 _LOG_FORMAT = "%H%x00%P%x00%an <%ae>%x00%aI%x00%B"
@@ -54,7 +62,20 @@ _NOT_WRITTEN = re.compile(
     )""",
     re.IGNORECASE | re.VERBOSE,
 )
-_SEPARATOR = re.compile(r"^-{3,}$")
+
+
+class PathEntry(TypedDict):
+    """An earlier commit that touched the PR's files, as `path_history` lists it."""
+
+    subject: str
+    files: list[str]
+
+
+class PrCommit(TypedDict):
+    """One of the PR's own commits, as `pr_commits` lists them."""
+
+    subject: str
+    body: str
 
 
 class Record(TypedDict):
@@ -79,6 +100,9 @@ class Record(TypedDict):
     style: str
     body_kind: str
     history: list[str]
+    path_history: list[PathEntry]
+    pr_commits: list[PrCommit] | None
+    """None where the clone has no `refs/pull/N/head` or its range is not the PR's own."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,6 +168,7 @@ def records(repo: Path, last: int) -> list[Record]:
         )
     diffs = _diffs(repo, [commits[index].sha for index, _ in picked])
     subjects = [commit.subject for commit in commits]
+    heads = localgit.pull_heads(repo)
     return [
         _record(
             top.name,
@@ -151,9 +176,42 @@ def records(repo: Path, last: int) -> list[Record]:
             match,
             diffs.get(commits[index].sha, b""),
             subjects[index + 1 : index + 1 + HISTORY],
+            earlier=path_history(repo, commits[index]),
+            own=pr_commits(repo, commits[index].parents[0], heads.get(match.pr)),
         )
         for index, match in picked
     ]
+
+
+def path_history(repo: Path, commit: Commit) -> list[PathEntry]:
+    """The first-parent commits before `commit` that touched its files, newest first, as
+    `suggest --range` reads them (`localgit.path_history`)."""
+    parent = commit.parents[0]
+    paths = localgit.changed_paths(repo, parent, commit.sha)
+    return [
+        PathEntry(subject=earlier.subject, files=list(earlier.files))
+        for earlier in localgit.path_history(repo, parent, paths)
+    ]
+
+
+def pr_commits(repo: Path, parent: str, head: str | None) -> list[PrCommit] | None:
+    """The PR's own commits, `parent..head`, oldest first, merges left out, as the data sets
+    keep them (the first PR_COMMITS, bodies cut at COMMIT_BODY). None without a head, or
+    where the range is empty or longer than GitHub lists for a PR: then it is not the
+    PR's own (a head rewritten after the merge), and the case has the diff alone."""
+    if head is None:
+        return None
+    try:
+        messages = localgit.range_messages(repo, parent, head)
+    except InputError:
+        return None
+    if not messages or len(messages) > GITHUB_PR_COMMITS:
+        return None
+    kept = []
+    for message in messages[:PR_COMMITS]:
+        subject, _, body = message.partition("\n")
+        kept.append(PrCommit(subject=subject.strip(), body=body.strip()[:COMMIT_BODY]))
+    return kept
 
 
 def _candidates(repo: Path, last: int) -> tuple[list[Commit], list[tuple[int, SquashPR]]]:
@@ -193,7 +251,16 @@ def _diffs(repo: Path, shas: list[str]) -> dict[str, bytes]:
     return diffs
 
 
-def _record(name: str, commit: Commit, match: SquashPR, raw: bytes, history: list[str]) -> Record:
+def _record(
+    name: str,
+    commit: Commit,
+    match: SquashPR,
+    raw: bytes,
+    history: list[str],
+    *,
+    earlier: list[PathEntry],
+    own: list[PrCommit] | None,
+) -> Record:
     body, trailers = split_body(commit.message)
     diff = raw.decode("utf-8", "replace")
     files, additions, deletions = diff_stats(diff)
@@ -217,46 +284,6 @@ def _record(name: str, commit: Commit, match: SquashPR, raw: bytes, history: lis
         style="conventional" if CONVENTIONAL.match(match.subject) else "plain",
         body_kind=body_kind(body),
         history=history,
+        path_history=earlier,
+        pr_commits=own,
     )
-
-
-def split_body(message: str) -> tuple[str, list[str]]:
-    """The message's body without its `*-by:` trailers, and the trailers in order.
-
-    GitHub's squash message repeats each commit's trailers inside the commit list and puts the
-    co-authors after a `---------` line: trailers are taken from every line, that line dropped.
-    """
-    lines = message.strip("\n").split("\n")[1:]
-    trailers = [line.strip() for line in lines if is_trailer(line)]
-    kept = [line.rstrip() for line in lines if not is_trailer(line)]
-    while kept and (not kept[-1] or (trailers and _SEPARATOR.match(kept[-1]))):
-        kept.pop()
-    return re.sub(r"\n{3,}", "\n\n", "\n".join(kept)).strip("\n"), trailers
-
-
-def diff_stats(diff: str) -> tuple[int, int, int]:
-    """Files, added and removed lines, as the data set counts them (`+`/`-` lines in hunks)."""
-    files = additions = deletions = 0
-    in_hunk = False
-    for line in diff.split("\n"):
-        if line.startswith("diff --git "):
-            files, in_hunk = files + 1, False
-        elif line.startswith("@@"):
-            in_hunk = True
-        elif in_hunk and line.startswith("+"):
-            additions += 1
-        elif in_hunk and line.startswith("-"):
-            deletions += 1
-    return files, additions, deletions
-
-
-def size_bucket(changed: int) -> str:
-    return "small" if changed < 200 else "medium" if changed <= 2000 else "large"
-
-
-def body_kind(body: str) -> str:
-    """`empty`, `prose`, or `commit_list`: GitHub's default `* commit` list and nothing else."""
-    lines = [line for line in body.splitlines() if line.strip()]
-    if not lines:
-        return "empty"
-    return "commit_list" if all(line.startswith("* ") for line in lines) else "prose"
