@@ -1,6 +1,7 @@
 """The GitHub stand-in cannot drift from GitHub's real shapes: every recorded request and
 answer is checked against GitHub's REST description (tests/fixtures/github), and so are the
-stand-in's fault answers. Also: no token in any cassette.
+stand-in's fault answers and its merge, edit and commit answers; its GraphQL resolvers name
+only fields of GitHub's GraphQL schema. Also: no token in any cassette.
 
 openapi-core knows the description's one server, https://api.github.com, so every request is
 checked as if sent there, whatever host recorded it (TESTING.md §7).
@@ -12,6 +13,7 @@ import copy
 import functools
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,14 +21,16 @@ from urllib.parse import parse_qsl, quote, urlsplit
 
 import pytest
 import yaml
+from graphql import GraphQLObjectType, parse, validate
 from openapi_core import Config, OpenAPI
 from openapi_core.testing import MockRequest, MockResponse
 from openapi_schema_validator import OAS30Validator
 
-from tests.support import fault_github, github_http
+from tests.support import fault_github, github_graphql, github_http
 from tests.support import github_payloads as payloads
+from tests.support.github_stub import GitHubStub
 from tests.support.github_vcr import SECRET_SHAPE, scrub_response
-from tests.support.github_world import MARK, REPO, TOKEN, world
+from tests.support.github_world import MARK, REPO, SMALL, TOKEN, world
 
 CASSETTES = Path(__file__).parent / "cassettes"
 """Every test module's recordings: `cassettes/<module>/<test>.yaml`."""
@@ -294,3 +298,172 @@ def test_the_fault_matrix_injections_have_githubs_shape(
     exchange = _injected(method, path, inject)
     assert exchange.status == status
     check(exchange)
+
+
+def answered(stub: GitHubStub) -> list[Exchange]:
+    """The REST requests a stand-in answered (its GraphQL left out), as `check` reads a
+    recording: what tests that drive a live stand-in check afterwards."""
+    found = []
+    for method, target, body, reply in stub.answered:
+        path, _, query = target.partition("?")
+        if path == stub.graphql_path:
+            continue
+        encoded, content_type = github_http.encode(reply)
+        media = reply.headers.get("content-type", content_type or "").split(";")[0]
+        found.append(
+            Exchange(
+                f"{method} {target}",
+                method,
+                path.removeprefix(stub.prefix),
+                dict(parse_qsl(query)),
+                body or None,
+                reply.status,
+                media,
+                encoded,
+            )
+        )
+    return found
+
+
+def graphql_problems(document: str) -> list[str]:
+    """What GitHub's GraphQL schema finds wrong with `document`: [] for a valid one."""
+    return [e.message for e in validate(github_graphql.schema(), parse(document))]
+
+
+def _apply_answer(
+    prepare: Callable[[GitHubStub], object], method: str, path: str, body: Any
+) -> Exchange:
+    stub = world(user="alice")
+    prepare(stub)
+    data = json.dumps(body).encode() if body is not None else b""
+    stub.handle(method, path, {"authorization": f"token {TOKEN}", "accept": "*/*"}, data)
+    return answered(stub)[-1]
+
+
+_MERGE, _PULL7 = f"/repos/{REPO}/pulls/7/merge", f"/repos/{REPO}/pulls/7"
+_SQUASH = {"merge_method": "squash", "commit_title": "Retry (#7)", "commit_message": "Why."}
+
+
+def _nothing(stub: GitHubStub) -> None:
+    pass
+
+
+def _read_only(stub: GitHubStub) -> None:
+    stub.read_only = True
+
+
+def _conflicting(stub: GitHubStub) -> None:
+    stub.prs[(REPO, 7)].mergeable = False
+
+
+def _squashed(stub: GitHubStub) -> None:
+    stub.merge(REPO, 7, title="Retry (#7)", message="Why.", method="squash")
+
+
+def _auto_merge_on(stub: GitHubStub) -> None:
+    stub.prs[(REPO, 7)].auto_merge = payloads.AutoMerge("alice", "squash", "Retry (#7)", "Why.")
+
+
+APPLY = [
+    (_nothing, "PUT", _MERGE, _SQUASH, 200),
+    (_nothing, "PUT", _MERGE, {**_SQUASH, "sha": "0" * 40}, 409),
+    (_conflicting, "PUT", _MERGE, _SQUASH, 405),
+    (_squashed, "PUT", _MERGE, _SQUASH, 405),
+    (_read_only, "PUT", _MERGE, _SQUASH, 403),
+    (_nothing, "PUT", f"/repos/{REPO}/pulls/404/merge", _SQUASH, 404),
+    (_squashed, "GET", f"/repos/{REPO}/commits/main", None, 200),
+    (_nothing, "GET", f"/repos/{REPO}/commits/{SMALL.commits[0].sha}", None, 200),
+    (_nothing, "GET", f"/repos/{REPO}/commits/{'0' * 40}", None, 422),
+    (_nothing, "GET", "/repos/nobody/nothing/commits/main", None, 404),
+    (_nothing, "PATCH", _PULL7, {"title": "Retry", "body": "Why."}, 200),
+    (_read_only, "PATCH", _PULL7, {"body": "Why."}, 403),
+    (_auto_merge_on, "GET", _PULL7, None, 200),
+    (_squashed, "GET", _PULL7, None, 200),
+    (_nothing, "GET", f"/repos/{REPO}", None, 200),
+]
+
+
+@pytest.mark.parametrize(("prepare", "method", "path", "body", "status"), APPLY)
+def test_the_merge_edit_and_commit_answers_have_githubs_shape(
+    prepare: Callable[[GitHubStub], object], method: str, path: str, body: Any, status: int
+) -> None:
+    exchange = _apply_answer(prepare, method, path, body)
+    assert exchange.status == status
+    assert documented(method, path, status)
+    check(exchange)
+
+
+def test_each_pull_request_has_its_own_node_id() -> None:
+    ids = {payloads.pull_request(pr, GITHUB)["node_id"] for pr in world().prs.values()}
+    assert len(ids) == 3
+    assert all(i.startswith("PR_kwDO") for i in ids)
+
+
+def _graphql(stub: GitHubStub, document: str) -> tuple[int, Any]:
+    body = json.dumps({"query": document, "variables": {}}).encode()
+    reply = stub.handle("POST", "/graphql", {"authorization": f"token {TOKEN}"}, body)
+    return reply.status, reply.body
+
+
+def test_a_wrong_field_gets_githubs_graphql_error_and_no_data() -> None:
+    stub = world()
+    document = '{ repository(owner: "o", name: "r") { pullRequest(number: 7) { idx } } }'
+    status, body = _graphql(stub, document)
+    assert status == 200
+    assert body == {
+        "errors": [
+            {
+                "message": "Cannot query field 'idx' on type 'PullRequest'. Did you mean 'id'?",
+                "locations": [{"line": 1, "column": 64}],
+            }
+        ]
+    }
+    assert stub.graphql_documents == [document]
+    assert graphql_problems(document) == [body["errors"][0]["message"]]
+    assert stub.writes == []  # a query, even an invalid one, changes nothing
+
+
+def test_a_syntax_error_gets_githubs_graphql_error() -> None:
+    status, body = _graphql(world(), "{ repository(")
+    assert status == 200 and list(body) == ["errors"]
+    assert body["errors"][0]["message"].startswith("Syntax Error")
+
+
+def _resolved_types(stub: GitHubStub) -> list[tuple[str, dict[str, Any]]]:
+    pr = stub.prs[(REPO, 7)]
+    pr.auto_merge = payloads.AutoMerge("github-actions[bot]", "squash", "T", "M")
+    stub.merge(REPO, 7, method="squash")
+    root = github_graphql._root(stub)
+    repository = github_graphql._repository(stub, REPO)
+    pull = github_graphql._pull_request(stub, pr)
+    return [
+        ("Query", {k: v for k, v in root.items() if not k.endswith("AutoMerge")}),
+        ("Mutation", {k: v for k, v in root.items() if k.endswith("AutoMerge")}),
+        ("Repository", repository),
+        ("PullRequest", pull),
+        ("AutoMergeRequest", pull["autoMergeRequest"]),
+        ("Commit", pull["mergeCommit"]),
+        ("Bot", github_graphql.actor("github-actions[bot]")),
+        ("User", github_graphql.actor("alice")),
+        ("EnablePullRequestAutoMergePayload", github_graphql._payload(stub, pr, {})),
+    ]
+
+
+def test_the_graphql_resolvers_name_only_fields_of_githubs_schema() -> None:
+    for name, resolved in _resolved_types(world()):
+        kind = github_graphql.schema().get_type(name)
+        assert isinstance(kind, GraphQLObjectType), name
+        assert set(resolved) - {"__typename"} <= set(kind.fields), name
+        typename = resolved.get("__typename", name)
+        assert typename == name, name
+
+
+def test_a_stub_change_leaves_other_stubs_alone() -> None:
+    """`world()` hands each stand-in its own pull requests, and a merge or a push replaces
+    the lists it would change: the module's records are shared by every test."""
+    first, second = world(), world()
+    first.merge(REPO, 7, method="squash")
+    first.push(REPO, 8)
+    assert (second.prs[(REPO, 7)].state, SMALL.state, SMALL.merged) == ("open", "open", False)
+    assert len(second.history[(REPO, "main")]) == len(first.history[(REPO, "main")]) - 1
+    assert len(second.prs[(REPO, 8)].commits) == len(first.prs[(REPO, 8)].commits) - 1

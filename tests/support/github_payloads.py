@@ -6,6 +6,7 @@ The records a test fills in (`StubPR`, `StubFile`, `StubCommit`) live here too.
 
 from __future__ import annotations
 
+import base64
 import copy
 import functools
 import hashlib
@@ -50,6 +51,35 @@ class StubFile:
 
 
 @dataclass
+class AutoMerge:
+    """A pull request's auto-merge request, as `enablePullRequestAutoMerge` stored it."""
+
+    enabled_by: str
+    merge_method: str
+    """Lower-case, as the REST answer spells it: `merge`, `squash` or `rebase`."""
+    commit_title: str
+    commit_message: str
+    enabled_at: str = _EPOCH
+
+
+@dataclass
+class StubRepo:
+    """A repository's merge settings; a repository the stub is not told about has these
+    defaults."""
+
+    name: str
+    allow_auto_merge: bool = True
+    """GitHub's "Allow auto-merge" setting (off on a new repository; on here, so that tests
+    of auto-merge need not say so)."""
+    allow_squash_merge: bool = True
+    allow_merge_commit: bool = True
+    allow_rebase_merge: bool = True
+    merge_queue_branches: tuple[str, ...] = ()
+    """The branches whose ruleset requires a merge queue."""
+    default_branch: str = "main"
+
+
+@dataclass
 class StubPR:
     repo: str
     number: int
@@ -70,9 +100,35 @@ class StubPR:
     squash_title: str | None = None
     """The base repository's `squash_merge_commit_title` (`PR_TITLE`, `COMMIT_OR_PR_TITLE`)
     in the payload's `base.repo`; None leaves it out, as the example does."""
+    mergeable: bool | None = True
+    """GitHub's `mergeable`: False for a conflict, None while GitHub is still working it out.
+    A REST merge of an unmergeable pull request gets 405."""
+    mergeable_state: str = "blocked"
+    """GitHub's `mergeable_state`: `blocked` (waiting for required checks or reviews, so
+    auto-merge can be enabled), `clean`, `unstable` or `has_hooks` (mergeable now, so
+    `enablePullRequestAutoMerge` refuses), `behind`, `dirty`, `draft`, `unknown`. GraphQL's
+    `mergeStateStatus` is it upper-cased. A REST merge ignores it (branch protection is not
+    modelled)."""
+    merged: bool = False
+    merge_commit_sha: str | None = None
+    merged_by: str | None = None
+    merged_at: str | None = None
+    auto_merge: AutoMerge | None = None
 
     def __post_init__(self) -> None:
         self.head_sha = self.head_sha or sha_of(f"{self.repo}#{self.number}")
+
+    @property
+    def id(self) -> int:
+        return database_id(f"{self.repo}#{self.number}")
+
+    @property
+    def node_id(self) -> str:
+        """GitHub's global id: `PR_` and the base64 of the msgpack array [0, repository id,
+        pull request id], which is why every real one starts `PR_kwDO`."""
+        packed = b"\x93\x00\xce" + database_id(self.repo).to_bytes(4, "big")
+        packed += b"\xce" + self.id.to_bytes(4, "big")
+        return "PR_" + base64.urlsafe_b64encode(packed).decode()
 
     @property
     def changed_lines(self) -> int:
@@ -81,6 +137,26 @@ class StubPR:
 
 def sha_of(text: str) -> str:
     return hashlib.sha1(text.encode(), usedforsecurity=False).hexdigest()
+
+
+def database_id(text: str) -> int:
+    return int(sha_of(text)[:7], 16)
+
+
+def noreply(login: str) -> str:
+    """The address GitHub commits as a user when it writes a commit for them."""
+    return f"{database_id(login)}+{login}@users.noreply.github.com"
+
+
+def default_merge_message(pr: StubPR, method: str) -> tuple[str, str]:
+    """GitHub's title and message for a merge that names neither: for a squash the pull
+    request's title and number, then each commit's message as a list item; for a merge
+    commit, "Merge pull request #N from owner/branch", then the title. (A repository may
+    choose other defaults; these are GitHub's own.)"""
+    if method == "merge":
+        owner = pr.repo.split("/")[0]
+        return f"Merge pull request #{pr.number} from {owner}/{pr.head_ref}", pr.title
+    return f"{pr.title} (#{pr.number})", "\n\n".join(f"* {c.message}" for c in pr.commits)
 
 
 @functools.cache
@@ -112,7 +188,7 @@ def _rebased(value: Any, api: str, repo: str, **more: str) -> Any:
 
 def user(login: str, api: str) -> dict[str, Any]:
     data: dict[str, Any] = _rebased(example("issue-comment")["user"], api, "", octocat=login)
-    data["id"] = int(sha_of(login)[:7], 16)
+    data["id"] = database_id(login)
     data["type"] = "Bot" if login.endswith("[bot]") else "User"
     if login.endswith("[bot]"):
         data["html_url"] = f"{HTML}/apps/{login.removesuffix('[bot]')}"
@@ -128,7 +204,7 @@ def authenticated_user(login: str, api: str) -> dict[str, Any]:
     return data
 
 
-def pull_request(pr: StubPR, api: str) -> dict[str, Any]:
+def pull_request(pr: StubPR, api: str, repo: StubRepo | None = None) -> dict[str, Any]:
     n = str(pr.number)
     swaps = {
         "/pulls/1347": f"/pulls/{n}",
@@ -139,6 +215,8 @@ def pull_request(pr: StubPR, api: str) -> dict[str, Any]:
     data = json.loads(json.dumps(data).replace(_EXAMPLE_SHA, pr.head_sha))
     owner = pr.repo.split("/")[0]
     data.update(
+        id=pr.id,
+        node_id=pr.node_id,
         number=pr.number,
         title=pr.title,
         body=pr.body,
@@ -147,10 +225,14 @@ def pull_request(pr: StubPR, api: str) -> dict[str, Any]:
         user=user(pr.author, api),
         locked=False,
         active_lock_reason=None,
-        closed_at=None if pr.state == "open" else _EPOCH,
-        merged_at=None,
-        merged=False,
-        merged_by=None,
+        closed_at=None if pr.state == "open" else pr.merged_at or _EPOCH,
+        merged_at=pr.merged_at,
+        merged=pr.merged,
+        merged_by=user(pr.merged_by, api) if pr.merged_by else None,
+        merge_commit_sha=pr.merge_commit_sha,
+        mergeable=pr.mergeable,
+        mergeable_state=pr.mergeable_state,
+        auto_merge=auto_merge(pr.auto_merge, api) if pr.auto_merge else None,
         commits=len(pr.commits),
         additions=sum(f.additions for f in pr.files),
         deletions=sum(f.deletions for f in pr.files),
@@ -164,7 +246,48 @@ def pull_request(pr: StubPR, api: str) -> dict[str, Any]:
     )
     if pr.squash_title is not None:
         data["base"]["repo"]["squash_merge_commit_title"] = pr.squash_title
+    if repo is not None:
+        data["base"]["repo"].update(
+            allow_auto_merge=repo.allow_auto_merge,
+            allow_squash_merge=repo.allow_squash_merge,
+            allow_merge_commit=repo.allow_merge_commit,
+            allow_rebase_merge=repo.allow_rebase_merge,
+        )
     return data
+
+
+def repository(settings: StubRepo, api: str, permissions: dict[str, bool]) -> dict[str, Any]:
+    """`GET /repos/{owner}/{repo}`: GitHub's example with the repository's merge settings
+    and the token's `permissions` (`pull`, `push`, `admin`)."""
+    owner, name = settings.name.split("/")
+    example_name = "full-repository-default-response"
+    data: dict[str, Any] = _rebased(example(example_name), api, settings.name, octocat=owner)
+    # GitHub's example fails its schema: it lacks the required `language`, and so do the
+    # `parent` and `source` it carries as a fork's answer. Ours is no fork (`fork` is false
+    # in the example too), so it has neither, and its language is Python.
+    del data["parent"], data["source"]
+    data.update(
+        language="Python",
+        id=database_id(settings.name),
+        name=name,
+        default_branch=settings.default_branch,
+        permissions=permissions,
+        allow_auto_merge=settings.allow_auto_merge,
+        allow_squash_merge=settings.allow_squash_merge,
+        allow_merge_commit=settings.allow_merge_commit,
+        allow_rebase_merge=settings.allow_rebase_merge,
+    )
+    return data
+
+
+def auto_merge(request: AutoMerge, api: str) -> dict[str, Any]:
+    """The description's `auto-merge` object (its example has none: GitHub's is `null`)."""
+    return {
+        "enabled_by": user(request.enabled_by, api),
+        "merge_method": request.merge_method,
+        "commit_title": request.commit_title,
+        "commit_message": request.commit_message,
+    }
 
 
 def commit(c: StubCommit, repo: str, api: str) -> dict[str, Any]:
@@ -175,6 +298,16 @@ def commit(c: StubCommit, repo: str, api: str) -> dict[str, Any]:
     data["committer"] = user("web-flow", api)
     parent = sha_of(f"parent of {c.sha}")
     data["parents"] = [{"sha": parent, "url": f"{api}/repos/{repo}/commits/{parent}"}]
+    return data
+
+
+def full_commit(c: StubCommit, repo: str, api: str, files: list[StubFile]) -> dict[str, Any]:
+    """`GET /repos/{owner}/{repo}/commits/{ref}`: a listed commit plus its stats and files."""
+    data = commit(c, repo, api)
+    entries = [diff_entry(f, repo, c.sha, api) for f in files]
+    added, deleted = sum(f.additions for f in files), sum(f.deletions for f in files)
+    data.update(stats={"additions": added, "deletions": deleted, "total": added + deleted})
+    data["files"] = entries
     return data
 
 

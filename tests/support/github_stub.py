@@ -7,12 +7,21 @@
         held = stub.hold_next("GET", "/user")                # the next GET /user waits ...
         held.release.set()                                   # ... until the test lets it go
         stub.comments("o/r", 7)                              # what the thread holds now
-        stub.writes                                          # every POST, PATCH and DELETE
+        stub.writes                                          # every write, mutations too
+        stub.push("o/r", 7)                                  # a new head commit
+        stub.complete_auto_merge("o/r", 7)                   # checks passed: GitHub merges
+        stub.graphql_documents                               # every GraphQL document sent
+
+`POST /graphql` (`/api/graphql` under a GHES-style `/api/v3` prefix) executes each document
+against GitHub's real schema (`github_graphql`), with `enablePullRequestAutoMerge` and
+`disablePullRequestAutoMerge` changing the pull requests here.
 
 It listens on a FIXED port (18765 unless told otherwise): PyGithub follows the absolute URLs in
 its answers and refuses any whose host or port differs from its base URL, so recordings only
 replay against the same address. Pass `port=0` for a free port when nothing is recorded.
 Its state (comments above all) lives in memory, so two runs against one stub see each other.
+It changes the `StubPR`s it is given (a merge, an edit, a push, auto-merge): give each stub
+its own (`dataclasses.replace(pr)`), as `github_world.world()` does.
 It serves on `local_http.LocalServer`; `handle` answers a request without the server too.
 `python -m tests.support.github_stub` serves a demo pull request until interrupted.
 """
@@ -26,12 +35,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from tests.support import github_http, github_routes, local_http
+from tests.support import github_graphql, github_http, github_routes, local_http
+from tests.support import github_payloads as payloads
 from tests.support.github_http import Comment, Reply
-from tests.support.github_payloads import StubCommit, StubFile, StubPR
+from tests.support.github_payloads import AutoMerge, StubCommit, StubFile, StubPR, StubRepo
 
 __all__ = [
     "DEFAULT_PORT",
+    "AutoMerge",
     "Comment",
     "Hold",
     "GitHubStub",
@@ -39,6 +50,7 @@ __all__ = [
     "StubCommit",
     "StubFile",
     "StubPR",
+    "StubRepo",
 ]
 
 DEFAULT_PORT = 18765
@@ -72,12 +84,14 @@ class GitHubStub(local_http.LocalServer):
 
     `user` is the token's login for `GET /user`; None behaves like an Actions token (403 there,
     comments written as github-actions[bot]). `read_only` makes every write a 403, as for a
-    fork's token. `permissions` maps a login to its role (`admin`, `maintain`, `write`,
-    `triage`, `read`, `none`); other logins get 404 like a user who does not exist.
-    `files_cap` is the files API's listing limit (GitHub's is 3,000). `files_at` maps
-    (repo, ref, path) to a file's text for the contents API."""
+    fork's token (for a GraphQL mutation, GitHub's FORBIDDEN). `permissions` maps a login to
+    its role (`admin`, `maintain`, `write`, `triage`, `read`, `none`); other logins get 404
+    like a user who does not exist. `files_cap` is the files API's listing limit (GitHub's is
+    3,000). `files_at` maps (repo, ref, path) to a file's text for the contents API. `repos`
+    holds repositories' merge settings (`StubRepo`); others have the defaults."""
 
     software = "github.com"
+    methods = ("GET", "POST", "PUT", "PATCH", "DELETE")
 
     def __init__(
         self,
@@ -93,6 +107,7 @@ class GitHubStub(local_http.LocalServer):
         history: Mapping[tuple[str, str], list[StubCommit]] | None = None,
         files_cap: int = 3000,
         files_at: Mapping[tuple[str, str, str], str] | None = None,
+        repos: Iterable[StubRepo] = (),
     ) -> None:
         super().__init__(host=host, port=port)
         self.prs = {(pr.repo, pr.number): pr for pr in prs}
@@ -102,9 +117,17 @@ class GitHubStub(local_http.LocalServer):
         self.history = dict(history or {})
         self.files_cap = files_cap
         self.files_at = dict(files_at or {})
+        self.repos = {repo.name: repo for repo in repos}
         self.requests: list[tuple[str, str, dict[str, str]]] = []
         self.writes: list[tuple[str, str, bytes]] = []
-        """(method, path and query, body) of every request that is not a GET, in order."""
+        """(method, path and query, body) of every request that may change something, in
+        order: each REST POST, PUT, PATCH and DELETE, and each GraphQL mutation (a GraphQL
+        query is a read, though POSTed)."""
+        self.graphql_documents: list[str] = []
+        """Every GraphQL document received, valid or not, in order."""
+        self.answered: list[tuple[str, str, bytes, Reply]] = []
+        """(method, path and query, body, reply) of every request, in order: what the
+        schema test checks against GitHub's description."""
         self._holds: list[Hold] = []
         self.threads: dict[tuple[str, int], list[Comment]] = {}
         """The comments of each (repo, number), oldest first."""
@@ -118,12 +141,136 @@ class GitHubStub(local_http.LocalServer):
     def url(self) -> str:
         return self.origin + self.prefix
 
+    @property
+    def graphql_path(self) -> str:
+        """Where PyGithub sends GraphQL for this base URL: `/graphql`, or `/api/graphql`
+        under `/api/v3` (`Requester.get_graphql_prefix`)."""
+        return self.prefix.removesuffix("/v3") + "/graphql"
+
     # -- state a test sets or reads ---------------------------------------------------------
 
     @property
     def writer(self) -> str:
         """Who this token's writes are attributed to."""
         return self.user or ACTIONS_BOT
+
+    @property
+    def viewer_permission(self) -> str:
+        """GraphQL's `viewerPermission`: READ for a read-only token, else the user's role
+        (upper-case) when `permissions` names it, else WRITE (an Actions token's)."""
+        if self.read_only:
+            return "READ"
+        role = self.permissions.get(self.user or "", "write")
+        return "READ" if role == "none" else role.upper()
+
+    @property
+    def may_write(self) -> bool:
+        """Whether this token may merge, edit a pull request or set its auto-merge."""
+        return self.viewer_permission in {"WRITE", "MAINTAIN", "ADMIN"}
+
+    def repo(self, name: str) -> StubRepo:
+        """A repository's merge settings, created with the defaults on first use, so a test
+        may change them: `stub.repo("o/r").allow_auto_merge = False`."""
+        with self._lock:
+            return self.repos.setdefault(name, StubRepo(name))
+
+    def knows_repo(self, name: str) -> bool:
+        """Whether `name` exists here: it has a pull request, history or settings."""
+        return (
+            name in self.repos
+            or any(repo == name for repo, _ in self.prs)
+            or any(repo == name for repo, _ in self.history)
+        )
+
+    def find_commit(self, repo: str, ref: str) -> tuple[StubCommit, list[StubFile]] | None:
+        """A commit by sha, or a branch's newest commit, with the files it changed where the
+        stub knows them (a squash commit's are its pull request's)."""
+        with self._lock:
+            newest = self.history.get((repo, ref.removeprefix("heads/")))
+            if newest:
+                ref = newest[0].sha
+            for pr in self.prs.values():
+                if pr.repo != repo:
+                    continue
+                if pr.merge_commit_sha == ref:
+                    squash = self._history_commit(repo, ref)
+                    if squash is not None:
+                        return squash, pr.files
+                for c in pr.commits:
+                    if c.sha == ref:
+                        return c, []
+            found = self._history_commit(repo, ref)
+            return None if found is None else (found, [])
+
+    def _history_commit(self, repo: str, sha: str) -> StubCommit | None:
+        for (name, _), commits in self.history.items():
+            for c in commits if name == repo else ():
+                if c.sha == sha:
+                    return c
+        return None
+
+    def push(self, repo: str, number: int, sha: str | None = None, *, writer: bool = True) -> str:
+        """A new commit on the pull request's branch; returns its sha. GitHub keeps an
+        auto-merge request across a push by someone with write access and drops it for
+        anyone else (`writer=False`)."""
+        with self._lock:
+            pr = self.prs[(repo, number)]
+            new = sha or payloads.sha_of(f"push onto {pr.head_sha}")
+            pushed = StubCommit(
+                f"Update {pr.head_ref}", pr.author, payloads.noreply(pr.author), pr.author, new
+            )
+            # A new list: the old one may be shared with other stubs' pull requests.
+            pr.commits = [*pr.commits, pushed]
+            pr.head_sha = new
+            if not writer:
+                pr.auto_merge = None
+            return new
+
+    def merge(
+        self,
+        repo: str,
+        number: int,
+        *,
+        title: str | None = None,
+        message: str | None = None,
+        method: str = "merge",
+        by: str | None = None,
+    ) -> str:
+        """Merge now, whatever the pull request's state, as GitHub does once it has decided
+        to; returns the new commit's sha, which heads the base branch's history. A title or
+        message left out is GitHub's default; an empty message leaves the title alone.
+        (A rebase is modelled as one commit too.)"""
+        with self._lock:
+            pr = self.prs[(repo, number)]
+            default_title, default_message = payloads.default_merge_message(pr, method)
+            title = default_title if title is None else title
+            message = default_message if message is None else message
+            text = f"{title}\n\n{message}" if message else title
+            sha = payloads.sha_of(f"{method} of {repo}#{number} at {pr.head_sha}")
+            made = StubCommit(text, pr.author, payloads.noreply(pr.author), pr.author, sha)
+            branch = (repo, pr.base_ref)
+            # A new list: the old one may be shared with other stubs.
+            self.history[branch] = [made, *self.history.get(branch, [])]
+            pr.state, pr.merged, pr.merge_commit_sha = "closed", True, sha
+            pr.merged_by, pr.merged_at = by or self.writer, self.tick()
+            return sha
+
+    def complete_auto_merge(self, repo: str, number: int) -> str:
+        """What GitHub does once the checks pass: merge with the auto-merge request's method,
+        title and message, as the user who enabled it. Returns the merge commit's sha."""
+        with self._lock:
+            pr = self.prs[(repo, number)]
+            request = pr.auto_merge
+            if request is None or pr.state != "open":
+                raise ValueError(f"{repo}#{number} has no auto-merge request to complete")
+            return self.merge(
+                repo,
+                number,
+                title=request.commit_title,
+                message=request.commit_message,
+                method=request.merge_method,
+                by=request.enabled_by,
+            )
 
     def tick(self) -> str:
         """The stub's clock: one minute later at each call, so recordings are stable."""
@@ -166,7 +313,7 @@ class GitHubStub(local_http.LocalServer):
             body = github_http.fault_body(status)
         reply = Reply(status, body, dict(headers or {}))
         with self._lock:
-            self._faults.append(_Fault(method.upper(), self.prefix + path, reply, times))
+            self._faults.append(_Fault(method.upper(), self._full(path), reply, times))
 
     def secondary_rate_limit(self, method: str, path: str, *, retry_after: int = 1) -> None:
         """GitHub's secondary rate limit: 403, its message, `retry-after`, no quota left."""
@@ -181,10 +328,14 @@ class GitHubStub(local_http.LocalServer):
     def hold_next(self, method: str, path: str) -> Hold:
         """Hold the next `method path` (no query) until the test releases it; two runs are
         ordered this way. Held outside the lock, so other requests go on meanwhile."""
-        hold = Hold(method.upper(), self.prefix + path)
+        hold = Hold(method.upper(), self._full(path))
         with self._lock:
             self._holds.append(hold)
         return hold
+
+    def _full(self, path: str) -> str:
+        """The path as requested: `/graphql` is not under a GHES-style prefix."""
+        return self.graphql_path if path == "/graphql" else self.prefix + path
 
     # -- request handling (`handle` is also callable without a server) -----------------------
 
@@ -197,16 +348,25 @@ class GitHubStub(local_http.LocalServer):
     def handle(self, method: str, target: str, headers: Mapping[str, str], body: bytes) -> Reply:
         self._wait_if_held(method, target.split("?", 1)[0])
         with self._lock:
-            self.requests.append((method, target, dict(headers)))
-            if method != "GET":
-                self.writes.append((method, target, body))
-            path = target.split("?", 1)[0]
-            fault = self._take_fault(method, path)
-            if fault is not None:
-                return fault
-            if not path.startswith(self.prefix):
-                return Reply(404, github_http.not_found())
-            return github_routes.route(self, method, target[len(self.prefix) :], headers, body)
+            reply = self._answer(method, target, headers, body)
+            self.answered.append((method, target, body, reply))
+            return reply
+
+    def _answer(self, method: str, target: str, headers: Mapping[str, str], body: bytes) -> Reply:
+        """Called with the lock held."""
+        self.requests.append((method, target, dict(headers)))
+        path = target.split("?", 1)[0]
+        graphql = path == self.graphql_path
+        if method != "GET" and (not graphql or github_graphql.is_mutation(body)):
+            self.writes.append((method, target, body))
+        fault = self._take_fault(method, path)
+        if fault is not None:
+            return fault
+        if graphql:
+            return github_routes.route(self, method, "/graphql", headers, body)
+        if not path.startswith(self.prefix):
+            return Reply(404, github_http.not_found())
+        return github_routes.route(self, method, target[len(self.prefix) :], headers, body)
 
     def _wait_if_held(self, method: str, path: str) -> None:
         with self._lock:

@@ -3,6 +3,7 @@ the small demo it serves when run by hand."""
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from tests.support.github_stub import GitHubStub, StubCommit, StubFile, StubPR
@@ -150,7 +151,8 @@ PERMISSIONS = {
 def world(**overrides: Any) -> GitHubStub:
     """The stand-in every recording starts from; `overrides` are GitHubStub arguments."""
     settings: dict[str, Any] = {
-        "prs": [SMALL, MANY_FILES, MANY_LINES],
+        # Copies: a merge, an edit or a push changes the stub's pull requests.
+        "prs": [dataclasses.replace(pr) for pr in (SMALL, MANY_FILES, MANY_LINES)],
         "token": TOKEN,
         "permissions": PERMISSIONS,
         "history": {(REPO, "main"): HISTORY},
