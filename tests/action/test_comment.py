@@ -225,12 +225,14 @@ def test_message_subject_and_description_each_have_a_copyable_block() -> None:
     message = CommitMessage(SUBJECT, BODY, TRAILERS)
     _, blocks = split_code(render(suggestion(message), pull_request()))
     description = BODY + "\n\n" + TRAILERS[0]
-    assert blocks == [message.text, SUBJECT, description]
+    assert blocks[:3] == [message.text, SUBJECT, description]
+    assert blocks[3].startswith("gh pr merge 2 ")
+    assert blocks[3].endswith(description + "\nCOMMIT_POLISH_BODY")
 
 
 def test_subject_only_message_says_to_leave_the_description_empty() -> None:
     output = render(suggestion(CommitMessage("docs: fix a typo")), pull_request())
-    assert split_code(output)[1] == ["docs: fix a typo", "docs: fix a typo"]
+    assert split_code(output)[1][:2] == ["docs: fix a typo", "docs: fix a typo"]
     assert "leave the description field empty" in output
 
 
@@ -292,10 +294,11 @@ def test_long_file_lists_name_twenty_then_count() -> None:
     assert "vendor/pkg20.go" not in output
 
 
-def test_summary_is_the_same_content_without_marker_or_regenerate_hint() -> None:
+def test_summary_is_the_same_content_without_marker_or_commands() -> None:
     text = summary(suggestion(), pull_request())
-    assert "<!--" not in text and "Regenerate" not in text
-    assert split_code(text)[1] == split_code(render(suggestion(), pull_request()))[1]
+    assert "<!--" not in text and "Regenerate" not in text and "gh pr merge" not in text
+    # The comment's blocks, less the last: its `gh pr merge` command.
+    assert split_code(text)[1] == split_code(render(suggestion(), pull_request()))[1][:-1]
     assert "**Cost:** $0.00123" in text
 
 

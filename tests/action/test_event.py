@@ -206,6 +206,31 @@ def test_comments_that_do_not_start_with_the_command_are_skipped(body: str) -> N
     )
 
 
+@pytest.mark.parametrize(
+    ("body", "command", "instructions"),
+    [
+        ("/commit-polish apply", "apply", ""),
+        ("/commit-polish merge\n", "merge", ""),
+        ("/commit-polish   merge now please", "merge", ""),  # the first word decides
+        ("/commit-polish applying the review", "", "applying the review"),
+        ("/commit-polish Apply", "", "Apply"),  # commands are lower-case, as the comment shows
+        ("/commit-polish mention apply", "", "mention apply"),
+    ],
+)
+def test_apply_and_merge_are_commands_and_anything_else_is_instructions(
+    body: str, command: str, instructions: str
+) -> None:
+    result = ref(read_event("issue_comment", pr_comment(body), repo=REPO))
+    assert (result.command, result.instructions) == (command, instructions)
+
+
+def test_an_edited_comment_never_applies() -> None:
+    """DERIVED: the PR comment with action set to `edited`."""
+    data = pr_comment("/commit-polish merge")
+    data["action"] = "edited"
+    assert "acts on a new comment only" in skip(read_event("issue_comment", data, repo=REPO))
+
+
 def test_instructions_are_capped() -> None:
     result = ref(read_event("issue_comment", pr_comment("/commit-polish " + "x" * 2000), repo=REPO))
     assert result.instructions == "x" * MAX_INSTRUCTIONS

@@ -69,9 +69,9 @@ HIDDEN = {
 
 
 def both(message: CommitMessage) -> list[str]:
-    """The copyable blocks of the comment, then those of the job summary."""
+    """The copyable blocks of the comment (less its `gh` command), then the job summary's."""
     return [
-        *split_code(render(suggestion(message), pull_request()))[1],
+        *split_code(render(suggestion(message), pull_request()))[1][:-1],
         *split_code(summary(suggestion(message), pull_request()))[1],
     ]
 

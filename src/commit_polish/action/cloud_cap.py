@@ -1,13 +1,12 @@
 """The cap on cloud-model calls per pull request (`cloud_calls_per_pr`), counted across runs.
 
-GitHub is the only store between runs, so the count lives in our own sticky comment: a hidden
-second line, `<!-- NAME:cloud-calls=N -->`, right under the marker line. It is read back only
-from comments that are ours (written by our login AND whose whole first line is our exact
-marker, as `GitHubClient.own_comments` finds them) and only from that second line, which our
-template alone writes: the message, the PR's text and every file name start further down, so
-no author can set it. A missing or malformed field counts as 0; copies left by a race count
-their highest. Every attempt on a model that is not local (`is_local_model`), the primary's
-too, retries included, counts; the count written back is the one read plus this run's.
+GitHub is the only store between runs, so the count lives in our own sticky comment: the
+hidden field `<!-- NAME:cloud-calls=N -->` under the marker line (marker.py says why no author
+can set one). It is read back only from comments that are ours, as
+`GitHubClient.own_comments` finds them. A missing or malformed field counts as 0; copies left
+by a race count their highest. Every attempt on a model that is not local (`is_local_model`),
+the primary's too, retries included, counts; the count written back is the one read plus
+this run's.
 
 The field is read only when this run's chain names a cloud model: with none, no API call is
 made and the comment carries no field (the count starts again if cloud models come later).
@@ -15,7 +14,6 @@ made and the comment carries no field (the count starts again if cloud models co
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
@@ -24,9 +22,9 @@ from commit_polish.records import Attempt
 from commit_polish.settings.model import Settings, is_local_model
 
 INPUT = "cloud-calls-per-pr"
-FIELD = "<!-- {name}:cloud-calls={count} -->"
-_DIGITS = "([0-9]{1,9})"
-"""At most nine digits: a longer field is malformed (never a slow int() of a huge number)."""
+KEY = "cloud-calls"
+MAX_DIGITS = 9
+"""A longer count is malformed (never a slow int() of a huge number)."""
 
 
 @dataclass(frozen=True)
@@ -98,17 +96,13 @@ def cloud_calls(attempts: Iterable[Attempt]) -> int:
 
 
 def field_line(mark: Marker, count: int) -> str:
-    return FIELD.format(name=mark.name, count=max(0, min(count, 10**9 - 1)))
+    return mark.field(KEY, str(max(0, min(count, 10**MAX_DIGITS - 1))))
 
 
 def spent(mark: Marker, bodies: Iterable[str]) -> int:
-    """The highest count in the field line of `bodies`, which must be our own comments."""
-    before, _, after = FIELD.format(name=mark.name, count="\0").partition("\0")
-    pattern = re.compile(f"{re.escape(before)}{_DIGITS}{re.escape(after)}")
+    """The highest count in the field of `bodies`, which must be our own comments."""
     counts = [0]
     for body in bodies:
-        if mark.owns(body):  # the caller's check, again: a stranger's number never counts
-            lines = body.split("\n", 2)
-            found = pattern.fullmatch(lines[1]) if len(lines) > 1 else None
-            counts.append(int(found.group(1)) if found else 0)
+        value = mark.fields(body).get(KEY, "")  # a stranger's comment has no fields
+        counts.append(int(value) if value.isdigit() and len(value) <= MAX_DIGITS else 0)
     return max(counts)

@@ -10,84 +10,35 @@ and lets a run for an older head see that a newer one has already answered.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from commit_polish.action.handoff import HEADING, apply_hint, status_block
+from commit_polish.action.inert import MAX_SPAN as MAX_SPAN
+from commit_polish.action.inert import code_block as code_block
+from commit_polish.action.inert import code_span as code_span
+from commit_polish.action.marker import DEFAULT as DEFAULT
+from commit_polish.action.marker import DEFAULT_MARKER as DEFAULT_MARKER
+from commit_polish.action.marker import MARKER_PREFIX as MARKER_PREFIX
+from commit_polish.action.marker import Marker as Marker
+from commit_polish.action.marker import marker as marker
+from commit_polish.action.marker import parse_marker as parse_marker
 from commit_polish.action.visible import clean as clean  # also for the edge's error text
 from commit_polish.github.records import PullRequest
 from commit_polish.records import SubjectSource, Suggestion, tried_models
 
-DEFAULT_MARKER = "commit-polish"
-"""The name in our marker line; the `marker` input gives an installation a name of its own."""
-MARKER_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,39}")
-_MARKER_LINE = "<!-- {name}:sticky head={head} -->"
-_SHA = "[0-9A-Za-z]{1,64}"
-MARKER_PREFIX = _MARKER_LINE.split("{name}", 1)[0] + DEFAULT_MARKER
 COMMENT_LIMIT = 65_536
 """GitHub's limit for a comment body; we count UTF-16 units, never fewer than characters."""
 SUMMARY_LIMIT = 1_000_000
 """UTF-8 bytes; GitHub takes 1 MiB of job summary per step, and the edge may add a note."""
 MAX_NAMES = 20
 MAX_ATTEMPTS = 20
-MAX_SPAN = 200
 MAX_SUBJECT = 1_000
 TRIMMED = "… (trimmed)"
 TRIMMED_NOTE = (
     "_The description was trimmed to fit GitHub's size limit; the step's `message` output "
     "holds it in full._"
 )
-_BACKTICKS = re.compile(r"`+")
-
-
-@dataclass(frozen=True)
-class Marker:
-    """Our comment's hidden first line, `<!-- NAME:sticky head=SHA -->`. Two installations on
-    one repository with different names keep a comment each."""
-
-    name: str = DEFAULT_MARKER
-
-    def __post_init__(self) -> None:
-        if not MARKER_NAME.fullmatch(self.name):
-            raise ValueError(
-                f"{self.name[:60]!r} is not 1 to 40 letters, digits, '.', '_' or '-' "
-                "starting with a letter or digit"
-            )
-
-    def line(self, head_sha: str) -> str:
-        """The marker line for a comment describing `head_sha`."""
-        if not re.fullmatch(_SHA, head_sha):
-            raise ValueError(f"not a commit sha: {head_sha!r}")
-        return _MARKER_LINE.format(name=self.name, head=head_sha)
-
-    def head_of(self, body: str) -> str | None:
-        """The head sha of a comment whose whole first line is this marker line. A marker
-        quoted later, or with anything before or after it on that line, or almost ours
-        (another name, case or spacing) does not make anyone's comment ours."""
-        found = self._pattern().fullmatch(body.partition("\n")[0])
-        return found.group(1) if found else None
-
-    def owns(self, body: str) -> bool:
-        """Whether `body` is one of our comments by its text; the GitHub adapter also
-        requires our login as its author."""
-        return self.head_of(body) is not None
-
-    def _pattern(self) -> re.Pattern[str]:
-        before, _, after = _MARKER_LINE.format(name=self.name, head="\0").partition("\0")
-        return re.compile(f"{re.escape(before)}({_SHA}){re.escape(after)}")
-
-
-DEFAULT = Marker()
-
-
-def marker(head_sha: str) -> str:
-    """The default installation's marker line for `head_sha`."""
-    return DEFAULT.line(head_sha)
-
-
-def parse_marker(body: str) -> str | None:
-    """The head sha of a comment of the default installation, by its first line."""
-    return DEFAULT.head_of(body)
 
 
 def render(
@@ -98,34 +49,18 @@ def render(
     mark: Marker = DEFAULT,
     hidden: str = "",
     note: str = "",
+    status: str = "",
 ) -> str:
     """The sticky comment: always at most COMMENT_LIMIT long, trimmed rather than rejected.
-    `hidden` ("\n" and our own line, the second: see cloud_cap.py) and `note` are the edge's
-    fixed text, never the PR's or a model's."""
-    return _fit(_Parts(suggestion, pr, command, mark, hidden, note), COMMENT_LIMIT, _utf16_units)
+    `hidden` (our field lines, each after a "\n": marker.py), `note` and `status` (what
+    applying did: apply.py) are the edge's fixed text, never the PR's or a model's."""
+    parts = _Parts(suggestion, pr, command, mark, hidden, note, status)
+    return _fit(parts, COMMENT_LIMIT, _utf16_units)
 
 
-def summary(suggestion: Suggestion, pr: PullRequest, *, note: str = "") -> str:
-    """The job summary: the comment's content without the marker and the regenerate hint."""
-    return _fit(_Parts(suggestion, pr, None, note=note), SUMMARY_LIMIT, _utf8_bytes)
-
-
-def code_span(text: str, limit: int = MAX_SPAN) -> str:
-    """`text` on one line as inline code that no backtick in it can close early."""
-    text = " ".join(clean(text).split())
-    if len(text) > limit:
-        text = text[: limit - 1] + "…"
-    if not text:
-        return "` `"
-    ticks = "`" * (_longest_backticks(text) + 1)
-    pad = " " if text[0] == "`" or text[-1] == "`" else ""  # CommonMark strips one each side
-    return f"{ticks}{pad}{text}{pad}{ticks}"
-
-
-def code_block(text: str) -> str:
-    """A fenced block longer than any backtick run in `text`, so no line of it can close it."""
-    fence = "`" * max(3, _longest_backticks(text) + 1)
-    return f"{fence}text\n{text}\n{fence}"
+def summary(suggestion: Suggestion, pr: PullRequest, *, note: str = "", status: str = "") -> str:
+    """The job summary: the comment's content without the marker and the commands."""
+    return _fit(_Parts(suggestion, pr, None, note=note, status=status), SUMMARY_LIMIT, _utf8_bytes)
 
 
 @dataclass(frozen=True)
@@ -137,15 +72,17 @@ class _Parts:
     mark: Marker = DEFAULT
     hidden: str = ""
     note: str = ""
+    status: str = ""
 
 
 def _fit(parts: _Parts, limit: int, measure: Callable[[str], int]) -> str:
-    """Shorten the file lists first, then the description, until the text fits `limit`."""
+    """Drop the `gh` command (it repeats the description), then shorten the file lists, then
+    the description, until the text fits `limit`."""
     message = parts.suggestion.message
     subject = " ".join(clean(message.subject).split())[:MAX_SUBJECT]
     description = clean(message.text[len(message.subject) :].lstrip("\n"))
-    for names in (MAX_NAMES, 5, 0):
-        text = _compose(parts, subject, description, names=names, trimmed=False)
+    for gh, names in ((True, MAX_NAMES), (False, MAX_NAMES), (False, 5), (False, 0)):
+        text = _compose(parts, subject, description, names=names, trimmed=False, gh=gh)
         if measure(text) <= limit:
             return text
     # The largest prefix of the description that fits; length only grows with the prefix.
@@ -157,13 +94,16 @@ def _fit(parts: _Parts, limit: int, measure: Callable[[str], int]) -> str:
     return _compose(parts, subject, description[:low], names=0, trimmed=True)
 
 
-def _compose(parts: _Parts, subject: str, description: str, *, names: int, trimmed: bool) -> str:
+def _compose(
+    parts: _Parts, subject: str, description: str, *, names: int, trimmed: bool, gh: bool = False
+) -> str:
     if trimmed:
         description = f"{description.rstrip()}\n{TRIMMED}".lstrip("\n")
     full = f"{subject}\n\n{description}" if description else subject
     blocks = [
         parts.mark.line(parts.pr.head_sha) + parts.hidden if parts.command is not None else "",
-        "### Suggested squash-commit message",
+        HEADING,
+        status_block(parts.status) if parts.status else "",
         f"> [!NOTE]\n> {parts.note}" if parts.note else "",
         _failure_note(parts.suggestion),
         code_block(full),
@@ -174,6 +114,7 @@ def _compose(parts: _Parts, subject: str, description: str, *, names: int, trimm
         else "and leave the description field empty.",
         code_block(description) if description else "",
         TRIMMED_NOTE if trimmed else "",
+        apply_hint(parts.pr, parts.suggestion, parts.command, gh) if parts.command else "",
         _details(parts, names),
     ]
     return "\n\n".join(block for block in blocks if block) + "\n"
@@ -290,10 +231,6 @@ def _regenerate(command: str) -> str:
         f"(for example {code_span(command + ' mention the migration')}). Only users with write "
         "access to this repository, or the pull request's author, can use it."
     )
-
-
-def _longest_backticks(text: str) -> int:
-    return max((len(run) for run in _BACKTICKS.findall(text)), default=0)
 
 
 def _utf16_units(text: str) -> int:

@@ -20,6 +20,9 @@ PR_ACTIONS = ("opened", "synchronize", "reopened", "ready_for_review", "edited")
 # A retargeted PR (`base`) has a new diff, so it deserves a new message like a new title.
 EDITS_THAT_MATTER = ("title", "body", "base")
 COMMAND = "/commit-polish"
+APPLY_COMMANDS = ("apply", "merge")
+"""`/commit-polish apply` and `/commit-polish merge` put the message into the commit (their
+first word decides; the rest is ignored); anything else after the command is instructions."""
 # Case-sensitive, a word of its own: `/commit-polishing` or `/Commit-Polish` is not ours.
 _COMMAND = re.compile(r"\s*/commit-polish(?=\s|\Z)(.*)\Z", re.DOTALL)
 # author_association values that already imply the commenter is trusted on this repository.
@@ -118,11 +121,18 @@ def _comment(payload: Mapping[str, Any], repo: str) -> PullRequestRef | Skip:
         return Skip(f"pull request #{number} is {state}: there is nothing left to merge")
     association = _optional(payload, "comment.author_association", str, event)
     author = _optional(payload, "issue.user.login", str, event)
+    rest = command.group(1)
+    verb = rest.split(maxsplit=1)[0] if rest.strip() else ""
+    applying = verb if verb in APPLY_COMMANDS else ""
+    if applying and action != "created":
+        # Editing an old comment must not merge: only a new comment is a decision made now.
+        return Skip(f"edited comment on #{number}: {COMMAND} {applying} acts on a new comment only")
     return PullRequestRef(
         repo,
         number,
         event,
-        instructions=_instructions(command.group(1)),
+        instructions="" if applying else _instructions(rest),
+        command=applying,
         commenter=login,
         commenter_trusted=association in TRUSTED_ASSOCIATIONS or login == author,
     )

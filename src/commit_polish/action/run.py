@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 from urllib.parse import urlsplit
 
 from commit_polish import pipeline
-from commit_polish.action import cloud_cap, comment, event
+from commit_polish.action import apply, cloud_cap, comment, event, stored
 from commit_polish.action import workflow as gha
 from commit_polish.action.inputs import (
     from_fork,
@@ -30,6 +30,7 @@ from commit_polish.action.inputs import (
     step_settings,
 )
 from commit_polish.errors import AllModelsFailedError, CommitPolishError, ConfigError, GitHubError
+from commit_polish.github.errors import GitHubRequestError
 from commit_polish.github.records import PullRequest, PullRequestRef, Skip
 from commit_polish.records import ChangeContext, Suggestion, tried_models
 from commit_polish.settings.model import Settings, is_local_model
@@ -91,7 +92,7 @@ def run(env: Mapping[str, str], step: gha.Step) -> int:
             "no GitHub token: the github-token input is empty",
             fix="keep the default `github-token: ${{ github.token }}` or pass a token",
         )
-    from commit_polish.github.client import GitHubClient, GitHubRequestError
+    from commit_polish.github.client import GitHubClient
 
     # A GitHub App's token writes as `<app-slug>[bot]`; an Actions token as github-actions[bot].
     bots = frozenset({inputs.bot_login or "github-actions[bot]"})
@@ -101,6 +102,8 @@ def run(env: Mapping[str, str], step: gha.Step) -> int:
         bot_logins=bots,
     )
     pr = client.read_pull_request(target.repo, target.number)
+    if target.command:
+        return apply.run_command(client, pr, target, inputs.marker, step, inputs.fail_on_error)
     refusal = _refusal(client, target, pr)
     if refusal:
         step.notice(f"commit-polish skipped: {refusal}")
@@ -116,18 +119,27 @@ def run(env: Mapping[str, str], step: gha.Step) -> int:
     )
     if cap.reached:
         step.notice(cap.notice())
+    # A push must never merge under the message of an older head: off before the model call.
+    before = apply.Outcome()
+    if not inputs.dry_run and apply.ours(client, pr):
+        before = apply.disarm(client, pr, mark)
     suggestion = _suggest(pr, settings, target, env, local_only=cap.reached)
-    url, problem = "", None
+    url, problem, outcome = "", before.problem, before
     if not inputs.dry_run:
         try:
-            hidden = cap.hidden(mark, suggestion.attempts)
-            body = comment.render(suggestion, pr, mark=mark, hidden=hidden, note=cap.note())
+            outcome = apply.after_suggestion(client, pr, suggestion, settings, before)
+            problem = problem or outcome.problem
+            written = stored.field(mark, stored.written(suggestion.message, pr))
+            hidden = cap.hidden(mark, suggestion.attempts) + (f"\n{written}" if written else "")
+            body = comment.render(
+                suggestion, pr, mark=mark, hidden=hidden, note=cap.note(), status=outcome.status
+            )
             url = _post(client, pr, body, inputs.marker, step)
         except GitHubRequestError as exc:  # also a read on the way: the message is kept below
             problem = exc
             step.warning(str(exc), title=exc.title)
     down = refused_server(settings, env, suggestion, lambda e: is_local_model(e.model))
-    _report(suggestion, pr, url, step, down=down, note=cap.note())
+    _report(suggestion, pr, url, step, down=down, note=cap.note(), outcome=outcome)
     _missing_key_warnings(settings, suggestion, env, step)
     return _exit_code(suggestion, problem, inputs.fail_on_error)
 
@@ -175,11 +187,14 @@ def _report(
     *,
     down: str | None,
     note: str = "",
+    outcome: apply.Outcome | None = None,
 ) -> None:
     message = suggestion.message
     cost = suggestion.cost_usd
+    outcome = outcome or apply.Outcome()
     step.set_outputs(
         {
+            "applied": outcome.applied,
             "message": message.text,
             "subject": message.subject,
             "body": message.body,
@@ -188,7 +203,7 @@ def _report(
             "cost-usd": "" if cost is None else f"{cost:.6f}",
         }
     )
-    step.append_summary(comment.summary(suggestion, pr, note=note))
+    step.append_summary(comment.summary(suggestion, pr, note=note, status=outcome.status))
     if not message.from_model:
         step.warning(
             f"every model failed ({tried_models(suggestion.attempts)}); the suggested message "

@@ -30,7 +30,8 @@ from commit_polish.github.errors import (
     is_too_large,
 )
 from commit_polish.github.history import PathHistory
-from commit_polish.github.records import CommentResult, PullRequest
+from commit_polish.github.merge import Merges
+from commit_polish.github.records import AutoMerge, CommentResult, PullRequest
 from commit_polish.github.session import PER_PAGE, Session
 from commit_polish.records import PathCommit
 
@@ -77,6 +78,7 @@ class GitHubClient:
             sleep=sleep,
         )
         self._paths = PathHistory(self._session)  # one per run: its answers are cached
+        self.merges = Merges(self._session)
 
     def close(self) -> None:
         self._session.close()
@@ -90,6 +92,7 @@ class GitHubClient:
             # In the payload already: asking the repository for it would cost another call.
             base_repo = pr.raw_data.get("base", {}).get("repo") or {}
             title_is_default = base_repo.get("squash_merge_commit_title") == "PR_TITLE"
+            auto_merge = _auto_merge(pr.raw_data.get("auto_merge"))
             diff, without_patch, unlisted = self._diff(pr)
             commits = list(pr.get_commits())
             subjects = self._history(repo, pr.base.ref, history)
@@ -112,6 +115,9 @@ class GitHubClient:
             files_unlisted=unlisted,
             head_repo=head_repo,
             title_is_default=title_is_default,
+            node_id=pr.node_id,
+            auto_merge=auto_merge,
+            mergeable_state=str(pr.raw_data.get("mergeable_state") or ""),
         )
 
     def path_history(
@@ -173,7 +179,7 @@ class GitHubClient:
         has moved on from it (`stale`): the head is read right before each write, after any
         wait, so a run for an older head never overwrites a newer run's comment. `head_of`
         reads a comment's head back, to settle two runs that posted at the same moment."""
-        authors = self._authors()
+        authors = self.own_logins()
         issue = self._session.repo(repo).get_issue(number)
         thread = comments.Thread(issue, repo, number, authors, is_ours)
         return comments.upsert(
@@ -191,7 +197,7 @@ class GitHubClient:
         """The bodies of our comments, oldest first, found as `upsert_comment` finds them:
         `is_ours(body)` and written by this token's user (or a bot login)."""
         issue = self._session.repo(repo).get_issue(number)
-        thread = comments.Thread(issue, repo, number, self._authors(), is_ours)
+        thread = comments.Thread(issue, repo, number, self.own_logins(), is_ours)
         with self._session.translated(f"reading the comments of {thread.name}"):
             return tuple(c.body or "" for c in thread.ours())
 
@@ -232,7 +238,7 @@ class GitHubClient:
         messages = (item["commit"]["message"] for item in data[:count])
         return tuple(m.strip().split("\n", 1)[0].strip() for m in messages)
 
-    def _authors(self) -> frozenset[str]:
+    def own_logins(self) -> frozenset[str]:
         """Our login: `GET /user` answers for a personal token; an Actions or App token gets
         403 there, and then its comments are those of the configured bot logins."""
         if self._own_logins is None:
@@ -244,6 +250,19 @@ class GitHubClient:
                     raise
                 self._own_logins = self._bot_logins
         return self._own_logins
+
+
+def _auto_merge(data: object) -> AutoMerge | None:
+    """The payload's `auto_merge` object; None when off (GitHub sends `null`)."""
+    if not isinstance(data, dict):
+        return None
+    enabled_by = data.get("enabled_by") or {}
+    return AutoMerge(
+        enabled_by=str(enabled_by.get("login") or ""),
+        method=str(data.get("merge_method") or ""),
+        title=str(data.get("commit_title") or ""),
+        message=str(data.get("commit_message") or ""),
+    )
 
 
 def _commit_author(commit: Commit) -> CommitAuthor:

@@ -16,6 +16,8 @@ from commit_polish.errors import GitHubError
 
 PERMISSIONS_YAML = "permissions:\n  contents: read\n  pull-requests: write"
 READ_PERMISSIONS_YAML = "permissions:\n  contents: read\n  pull-requests: read"
+APPLY_PERMISSIONS_YAML = "permissions:\n  contents: write\n  pull-requests: write"
+"""What putting the message into the commit needs: a merge writes the base branch."""
 # The job-level block of .github/workflows/commit-polish.yml (tests/test_workflows.py holds
 # them equal). On the job, not the workflow: a comment's run whose job is skipped never enters
 # the group, and only the PR's own events cancel a suggestion in progress.

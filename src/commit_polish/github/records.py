@@ -19,6 +19,9 @@ class PullRequestRef:
     """Text after `/commit-polish` in a comment: extra instructions, never settings."""
     commenter: str | None = None
     """Login of the user whose comment asked for a run: their permission must be checked."""
+    command: str = ""
+    """`apply` or `merge` when the comment asks to put the message into the commit; "" asks
+    for a message (see action/apply.py)."""
     commenter_trusted: bool = False
     """The payload alone proves the commenter may ask (`author_association` OWNER, MEMBER or
     COLLABORATOR, or the PR's author): no permission lookup is needed."""
@@ -32,6 +35,17 @@ class Skip:
     """Why this event gets no message; the Action prints it as one notice line."""
 
     reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class AutoMerge:
+    """A pending GitHub auto-merge on a pull request, as the REST API reports it."""
+
+    enabled_by: str
+    """The login that enabled it: ours when this Action did."""
+    method: str
+    title: str
+    message: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +79,12 @@ class PullRequest:
     head_repo: str | None = None
     """`owner/name` of the repository the head branch lives in, as the API says; None when
     it does not say (GitHub answers `null` once a fork is deleted)."""
+    node_id: str = ""
+    """The GraphQL id, for the auto-merge mutations."""
+    auto_merge: AutoMerge | None = None
+    mergeable_state: str = ""
+    """GitHub's `mergeable_state` (`clean`, `blocked`, `behind`, `dirty`, `unstable`, ...),
+    "" while GitHub is still computing it."""
 
 
 @dataclass(frozen=True, slots=True)

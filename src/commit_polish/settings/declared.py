@@ -16,6 +16,7 @@ from typing import Any, Literal, get_args
 
 Style = Literal["auto", "conventional", "plain"]
 Body = Literal["author", "model"]
+Apply = Literal["off", "auto-merge"]
 ENV_PREFIX = "COMMIT_POLISH_"
 
 
@@ -133,6 +134,15 @@ SETTINGS: tuple[Setting, ...] = (
         input="ignore",
         repeatable=True,
         metavar="GLOB",
+    ),
+    Setting(
+        "apply",
+        "the Action only: auto-merge turns on GitHub's auto-merge (squash) with the suggested "
+        "message, pinned to the head it was written for, whenever the subject is the pull "
+        "request's own, as written; off leaves it to `/commit-polish apply` or "
+        "`/commit-polish merge`",
+        input="apply",
+        choices=get_args(Apply),
     ),
 )
 BY_NAME: Mapping[str, Setting] = {setting.name: setting for setting in SETTINGS}
