@@ -20,7 +20,7 @@ from commit_polish.github.records import PullRequest, PullRequestRef
 from commit_polish.settings.declared import INPUTS, input_spelling
 from commit_polish.settings.load import REPO_CONFIG, load_settings
 from commit_polish.settings.model import FallbackModel, Settings, is_local_model
-from commit_polish.settings.proxy import BASE_ENV, KEY_ENV
+from commit_polish.settings.proxy import KEY_ENV
 
 if TYPE_CHECKING:
     from commit_polish.action.workflow import Step
@@ -41,8 +41,6 @@ PROVIDER_KEYS = (
     "LLAMAFILE_API_KEY",
     KEY_ENV,  # LITELLM_PROXY_API_KEY, LiteLLM's key for a `litellm_proxy/` model
 )
-UNRESOLVED = "http://unresolved.invalid"
-"""An address no request is sent to (`.invalid` never resolves): see `step_settings`."""
 # Events whose checkout may be trusted to hold the repository's own config file, unless the
 # pull request comes from a fork.
 CHECKOUT_CONFIG_EVENTS = {"pull_request", "workflow_dispatch"}
@@ -152,28 +150,26 @@ def step_settings(
 ) -> Settings:
     """The Settings of this step: its inputs over the environment and the config files, and
     for a fork's pull request (`fork`) without the cloud models `fork_policy` drops."""
-    flags: dict[str, Any] = dict(inputs.settings)
-
-    def load(environ: Mapping[str, str]) -> tuple[Settings, list[str]]:
-        return load_settings(
-            flags,
-            env=environ,
-            repo_root=Path(env.get("GITHUB_WORKSPACE") or Path.cwd()),
-            repo_config=repo_config,
-            flag_label=input_spelling,
-        )
-
     dropped: tuple[FallbackModel, ...] = ()
-    if fork:
-        # The policy goes before the endpoints are resolved, so a model it drops is neither
-        # warned about (its key is withheld from a fork's run) nor an error (a `litellm_proxy/`
-        # one with no address). This first load only reads which models the settings name:
-        # its endpoints, which the placeholder address keeps from failing, are never used.
-        named, _ = load({**env, BASE_ENV: env.get(BASE_ENV) or UNRESOLVED})
-        kept, dropped = fork_policy(named)
-        if dropped:
-            flags["fallback_models"] = kept
-    settings, warnings = load(env)
+
+    def policy(settings: Settings) -> Settings:
+        # Before the endpoints are resolved, so a model it drops is neither warned about (its
+        # key is withheld from a fork's run) nor an error (a `litellm_proxy/` one with no
+        # address).
+        nonlocal dropped
+        if not fork:
+            return settings
+        kept, dropped = fork_policy(settings)
+        return settings.model_copy(update={"fallback_models": kept}) if dropped else settings
+
+    settings, warnings = load_settings(
+        dict(inputs.settings),
+        env=env,
+        repo_root=Path(env.get("GITHUB_WORKSPACE") or Path.cwd()),
+        repo_config=repo_config,
+        flag_label=input_spelling,
+        adjust=policy,
+    )
     # Masked before any warning is written: a fallback's key is only known from here on
     # (a dropped one's too: it is a secret whether or not it is sent).
     if settings.api_key:

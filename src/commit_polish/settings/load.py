@@ -131,6 +131,7 @@ def load_settings(
     user_config: Path | None = None,
     repo_config: bool | tuple[str, str | None] = True,
     flag_label: Callable[[str], str] = flag_spelling,
+    adjust: Callable[[Settings], Settings] | None = None,
 ) -> tuple[Settings, list[str]]:
     """Build Settings once; return them with warnings the edge should show.
 
@@ -138,7 +139,8 @@ def load_settings(
     environment the edge read. `repo_config`: True reads the repository file under
     `repo_root`; a (label, text) pair gives its text as read elsewhere (the base branch,
     through the API; None when absent); False skips it. `flag_label` spells a flag's
-    setting for error messages.
+    setting for error messages. `adjust` changes the settings once read and checked, before
+    the model chain's endpoints are resolved (the Action's fork policy drops models there).
     """
     files: list[_Layer] = []
     if isinstance(repo_config, tuple):
@@ -157,6 +159,8 @@ def load_settings(
         settings = Settings(**merged)
     except ValidationError as exc:
         raise _explain(exc, given, env, files, flag_label) from None
+    if adjust is not None:
+        settings = adjust(settings)
     notes = [note for layer in files for note in layer.warnings]
     return settings, notes + _warnings(settings, env)
 
