@@ -1,7 +1,8 @@
 """The GitHub stand-in cannot drift from GitHub's real shapes: every recorded request and
 answer is checked against GitHub's REST description (tests/fixtures/github), and so are the
-stand-in's fault answers and its merge, edit and commit answers; its GraphQL resolvers name
-only fields of GitHub's GraphQL schema. Also: no token in any cassette.
+stand-in's fault answers and its merge, edit and commit answers; every recorded `POST /graphql`
+against GitHub's GraphQL schema (the document, its variables, the answer's shape); its GraphQL
+resolvers name only fields of that schema. Also: no token in any cassette.
 
 openapi-core knows the description's one server, https://api.github.com, so every request is
 checked as if sent there, whatever host recorded it (TESTING.md §7).
@@ -13,7 +14,7 @@ import copy
 import functools
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,17 @@ from urllib.parse import parse_qsl, quote, urlsplit
 
 import pytest
 import yaml
-from graphql import GraphQLObjectType, parse, validate
+from graphql import (
+    GraphQLAbstractType,
+    GraphQLObjectType,
+    GraphQLResolveInfo,
+    OperationDefinitionNode,
+    execute_sync,
+    get_operation_ast,
+    get_variable_values,
+    parse,
+    validate,
+)
 from openapi_core import Config, OpenAPI
 from openapi_core.testing import MockRequest, MockResponse
 from openapi_schema_validator import OAS30Validator
@@ -38,6 +49,9 @@ GITHUB = "https://api.github.com"
 DIFF_MEDIA = "application/vnd.github.diff"
 PROSE_MEDIA = {DIFF_MEDIA, "application/vnd.github.raw"}
 _GHES_PREFIX = "/api/v3"
+GRAPHQL_PATHS = frozenset({"/graphql", "/api/graphql"})
+"""Where PyGithub sends GraphQL: `/graphql`, or `/api/graphql` under a GHES-style `/api/v3`
+(`Requester.get_graphql_prefix`). Not in the REST description: checked by `check_graphql`."""
 
 
 @dataclass(frozen=True)
@@ -156,7 +170,11 @@ EXCHANGES = _exchanges()
 
 def check(exchange: Exchange) -> None:
     """Validate the request, then the answer: against its documented status, or, for a status
-    the description leaves out (401, 429, 502 on most operations), as GitHub's basic error."""
+    the description leaves out (401, 429, 502 on most operations), as GitHub's basic error.
+    A GraphQL exchange is checked against GitHub's GraphQL schema instead."""
+    if exchange.path in GRAPHQL_PATHS:
+        check_graphql(exchange)
+        return
     path = one_segment(exchange.method, exchange.path)
     request = MockRequest(
         GITHUB, exchange.method, path, args=exchange.query, data=exchange.request_body
@@ -173,9 +191,254 @@ def check(exchange: Exchange) -> None:
         OAS30Validator(schema).validate(json.loads(exchange.body))
 
 
+# -- GraphQL ------------------------------------------------------------------------------------
+
+_GRAPHQL_ERROR_KEYS = {"message", "type", "path", "locations", "extensions"}
+
+
+def check_graphql(exchange: Exchange) -> None:
+    """A `POST /graphql` as GitHub takes and answers it: a JSON request whose document GitHub's
+    schema accepts and whose variables have the declared types; an answer (HTTP 200, JSON)
+    with `data` and/or a non-empty `errors` list, GitHub's errors well formed (a typed one
+    nulls the field its `path` names), and `data` exactly the shape the document selects. A
+    request refused before GraphQL runs (401, 403, 5xx) gets REST's basic error."""
+    problems = graphql_exchange_problems(exchange)
+    assert problems == [], f"{exchange.name}: {problems}"
+
+
+def graphql_exchange_problems(exchange: Exchange) -> list[str]:
+    """What is wrong with a recorded GraphQL exchange; [] for one GitHub could have made."""
+    if exchange.method != "POST":
+        return [f"GraphQL is POSTed, not sent with {exchange.method}"]
+    try:
+        sent = json.loads(exchange.request_body or b"")
+    except ValueError:
+        return ["the request is not JSON"]
+    if not isinstance(sent, dict) or not isinstance(sent.get("query"), str):
+        return ["the request has no `query` string"]
+    if set(sent) - {"query", "variables", "operationName"}:
+        return [f"the request has unknown keys: {sorted(set(sent))}"]
+    problems = graphql_problems(sent["query"])
+    if problems:
+        return problems
+    variables = sent.get("variables") or {}
+    operation = get_operation_ast(parse(sent["query"]), sent.get("operationName"))
+    if operation is None or not isinstance(variables, dict):
+        return ["no operation to run, or variables that are not an object"]
+    coerced = get_variable_values(
+        github_graphql.schema(), operation.variable_definitions or (), variables
+    )
+    if isinstance(coerced, list):
+        return [error.message for error in coerced]
+    if exchange.content_type != "application/json":
+        return [f"the answer is {exchange.content_type}, not JSON"]
+    try:
+        answer = json.loads(exchange.body)
+    except ValueError:
+        return ["the answer is not JSON"]
+    if exchange.status != 200:
+        # Refused before GraphQL ran (a bad token, a rate limit, a 5xx): REST's basic error.
+        if exchange.status < 400:
+            return [f"a GraphQL answer other than 200 is an error, not {exchange.status}"]
+        schema = payloads.spec()["components"]["schemas"]["basic-error"]
+        return [error.message for error in OAS30Validator(schema).iter_errors(answer)]
+    return _graphql_answer_problems(sent, operation, answer)
+
+
+def _graphql_answer_problems(
+    sent: dict[str, Any], operation: OperationDefinitionNode, answer: Any
+) -> list[str]:
+    if not isinstance(answer, dict) or not {"data", "errors"} & set(answer):
+        return ["the answer has neither `data` nor `errors`"]
+    if set(answer) - {"data", "errors", "extensions"}:
+        return [f"the answer has unknown keys: {sorted(answer)}"]
+    errors, data = answer.get("errors", []), answer.get("data")
+    if not isinstance(errors, list) or ("errors" in answer and not errors):
+        return ["`errors` is not a non-empty list"]
+    problems = [p for error in errors for p in _graphql_error_problems(error, data)]
+    if data is None:
+        return problems + ([] if errors else ["an answer without data must say why"])
+    if not isinstance(data, dict):
+        return problems + ["`data` is not an object"]
+    again = execute_sync(
+        github_graphql.schema(),
+        parse(sent["query"]),
+        root_value=data,
+        variable_values=sent.get("variables") or {},
+        operation_name=sent.get("operationName"),
+        field_resolver=_recorded_field,
+        type_resolver=_recorded_type,
+    )
+    problems += [f"{error.path}: {error.message}" for error in again.errors or []]
+    if again.data != data:
+        name = operation.name.value if operation.name else "the document"
+        problems.append(f"`data` is not the shape {name} selects: {data} != {again.data}")
+    return problems
+
+
+def _graphql_error_problems(error: Any, data: Any) -> list[str]:
+    if not isinstance(error, dict) or not isinstance(error.get("message"), str):
+        return [f"an error without a message: {error}"]
+    problems = [f"unknown error key {key!r}" for key in set(error) - _GRAPHQL_ERROR_KEYS]
+    path = error.get("path")
+    if path is not None:
+        if not isinstance(path, list) or not all(isinstance(p, str | int) for p in path):
+            return [*problems, f"a malformed error path: {path}"]
+        if _at(data, path) is not None:
+            problems.append(f"the field at {path} failed but is not null")
+    for at in error.get("locations", []):
+        if not (isinstance(at, dict) and set(at) == {"line", "column"}):
+            problems.append(f"a malformed error location: {at}")
+    if not isinstance(error.get("type", ""), str):
+        problems.append(f"a malformed error type: {error['type']}")
+    return problems
+
+
+def _at(data: Any, path: list[str | int]) -> Any:
+    for step in path:
+        if isinstance(data, Mapping) and isinstance(step, str):
+            data = data.get(step)
+        elif isinstance(data, list) and isinstance(step, int) and step < len(data):
+            data = data[step]
+        else:
+            return None
+    return data
+
+
+def _recorded_field(source: Any, info: GraphQLResolveInfo[Any], **_arguments: Any) -> Any:
+    """Each field's recorded value, by its response key (an alias, or the field's name)."""
+    return source.get(info.path.key) if isinstance(source, Mapping) else None
+
+
+def _recorded_type(
+    value: Any, info: GraphQLResolveInfo[Any], abstract_type: GraphQLAbstractType
+) -> str | None:
+    """An interface's or union's object type: the recorded `__typename`, else the first
+    possible type (an interface's fields resolve alike on each; a fragment on another type
+    then shows as a shape mismatch: select `__typename`)."""
+    if isinstance(value, Mapping) and isinstance(value.get("__typename"), str):
+        return str(value["__typename"])
+    possible = info.schema.get_possible_types(abstract_type)
+    return possible[0].name if possible else None
+
+
+def _graphql_exchange(request: Any, answer: Any, *, status: int = 200) -> Exchange:
+    body = json.dumps(request).encode()
+    return Exchange(
+        "made up",
+        "POST",
+        "/graphql",
+        {},
+        body,
+        status,
+        "application/json",
+        json.dumps(answer).encode(),
+    )
+
+
+_QUEUE = (
+    "query MergeQueue($owner: String!, $name: String!, $branch: String!) {"
+    " repository(owner: $owner, name: $name) { mergeQueue(branch: $branch) { url } } }"
+)
+_QUEUE_VARIABLES = {"owner": "octo-org", "name": "widgets", "branch": "main"}
+_QUEUE_ASKED: dict[str, Any] = {"query": _QUEUE, "variables": _QUEUE_VARIABLES}
+_NO_QUEUE = {"data": {"repository": {"mergeQueue": None}}}
+_ENABLE_ASKED: dict[str, Any] = {
+    "query": "mutation Mutation($input: EnablePullRequestAutoMergeInput!) {"
+    " enablePullRequestAutoMerge(input: $input) { clientMutationId } }",
+    "variables": {"input": {"pullRequestId": "PR_1", "mergeMethod": "SQUASH"}},
+}
+_REFUSED = {
+    "data": {"enablePullRequestAutoMerge": None},
+    "errors": [
+        {
+            "type": "UNPROCESSABLE",
+            "path": ["enablePullRequestAutoMerge"],
+            "locations": [{"line": 1, "column": 63}],
+            "message": "Pull request Pull request is in clean status",
+        }
+    ],
+}
+_BAD_CREDENTIALS = {
+    "message": "Bad credentials",
+    "documentation_url": "https://docs.github.com/graphql",
+    "status": "401",
+}
+MADE_UP_GRAPHQL = [
+    pytest.param(_QUEUE_ASKED, _NO_QUEUE, 200, [], id="a-query-answered"),
+    pytest.param(_ENABLE_ASKED, _REFUSED, 200, [], id="a-mutation-refused"),
+    pytest.param(_QUEUE_ASKED, _BAD_CREDENTIALS, 401, [], id="a-bad-token"),
+    pytest.param(
+        {**_QUEUE_ASKED, "query": _QUEUE.replace("url", "uri")},
+        _NO_QUEUE,
+        200,
+        ["Cannot query field 'uri' on type 'MergeQueue'. Did you mean 'url'?"],
+        id="a-field-GitHub-lacks",
+    ),
+    pytest.param(
+        {**_QUEUE_ASKED, "variables": {**_QUEUE_VARIABLES, "branch": 7}},
+        _NO_QUEUE,
+        200,
+        ["Variable '$branch' has invalid value: String cannot represent a non string value: 7"],
+        id="a-variable-of-the-wrong-type",
+    ),
+    pytest.param(
+        {**_ENABLE_ASKED, "variables": {"input": {"pullRequestId": "PR_1", "mergeMethod": "X"}}},
+        _REFUSED,
+        200,
+        [
+            "Variable '$input' has invalid value at .mergeMethod:"
+            " Value 'X' does not exist in 'PullRequestMergeMethod' enum."
+        ],
+        id="an-input-GitHub-lacks",
+    ),
+    pytest.param(_QUEUE_ASKED, {}, 200, ["the answer has neither"], id="no-data-no-errors"),
+    pytest.param(_QUEUE_ASKED, {"errors": []}, 200, ["`errors` is not"], id="empty-errors"),
+    pytest.param(
+        _QUEUE_ASKED,
+        {"data": {"repository": {"mergeQueue": {"url": "u", "id": "MQ_1"}}}},
+        200,
+        ["`data` is not the shape MergeQueue selects"],
+        id="a-field-not-asked-for",
+    ),
+    pytest.param(
+        _QUEUE_ASKED,
+        {"data": {"repository": {"mergeQueue": {"url": None}}}},
+        200,
+        [
+            "['repository', 'mergeQueue', 'url']: Cannot return null for non-nullable field",
+            "`data` is not the shape MergeQueue selects",
+        ],
+        id="null-where-the-schema-forbids-it",
+    ),
+    pytest.param(
+        _ENABLE_ASKED,
+        {**_REFUSED, "data": {"enablePullRequestAutoMerge": {"clientMutationId": None}}},
+        200,
+        ["the field at ['enablePullRequestAutoMerge'] failed but is not null"],
+        id="a-failed-field-with-a-value",
+    ),
+    pytest.param(_QUEUE_ASKED, _NO_QUEUE, 302, ["a GraphQL answer other than 200"], id="a-302"),
+]
+
+
+@pytest.mark.parametrize(("request_body", "answer", "status", "wanted"), MADE_UP_GRAPHQL)
+def test_the_graphql_check_finds_what_github_would_not_send(
+    request_body: Any, answer: Any, status: int, wanted: list[str]
+) -> None:
+    """The GraphQL check is not vacuous: each made-up flaw is named, a sound exchange passes."""
+    problems = graphql_exchange_problems(_graphql_exchange(request_body, answer, status=status))
+    assert len(problems) == len(wanted), problems
+    for problem, start in zip(problems, wanted, strict=True):
+        assert problem.startswith(start), problem
+
+
 def test_the_cassettes_were_recorded() -> None:
     assert len(EXCHANGES) > 50
-    assert {e.status for e in EXCHANGES} >= {200, 201, 204, 401, 403, 404, 406, 422, 429, 502}
+    assert {e.status for e in EXCHANGES} >= {200, 201, 204, 401, 403, 404, 406, 409, 422, 429, 502}
+    graphql = [e for e in EXCHANGES if e.path in GRAPHQL_PATHS]
+    assert {e.name.split("/")[0] for e in graphql} == {"test_merge"}
+    assert len(graphql) >= 4
 
 
 @pytest.mark.parametrize("exchange", EXCHANGES, ids=[e.name for e in EXCHANGES])
@@ -244,7 +507,7 @@ def test_githubs_pull_request_example_needed_its_fix() -> None:
 
 def test_no_cassette_carries_a_token() -> None:
     cassettes = sorted(CASSETTES.glob("*/*.yaml"))
-    assert {c.parent.name for c in cassettes} >= {"test_client", "test_history"}
+    assert {c.parent.name for c in cassettes} >= {"test_client", "test_history", "test_merge"}
     for cassette in cassettes:
         data = cassette.read_bytes()
         assert not SECRET_SHAPE.search(data), cassette.name
@@ -301,13 +564,11 @@ def test_the_fault_matrix_injections_have_githubs_shape(
 
 
 def answered(stub: GitHubStub) -> list[Exchange]:
-    """The REST requests a stand-in answered (its GraphQL left out), as `check` reads a
-    recording: what tests that drive a live stand-in check afterwards."""
+    """The requests a stand-in answered, GraphQL included, as `check` reads a recording: what
+    tests that drive a live stand-in check afterwards."""
     found = []
     for method, target, body, reply in stub.answered:
         path, _, query = target.partition("?")
-        if path == stub.graphql_path:
-            continue
         encoded, content_type = github_http.encode(reply)
         media = reply.headers.get("content-type", content_type or "").split(";")[0]
         found.append(
