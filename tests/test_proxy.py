@@ -366,7 +366,10 @@ def test_litellm_s_own_proxy_variables_are_enough(
     args = ["suggest", "--repo", str(tmp_path), "--diff-file", str(FIXTURES / "sample.diff")]
     code = main([*args, "--json", "--model", MODEL, "--max-prompt-tokens", "256"], env)
     captured = capsys.readouterr()
-    assert code == 0 and "warning" not in captured.err, captured.err
+    # No warning about the settings; SmolLM2's answer may be judged unusable (accepted below),
+    # and then the run says so, which is about the answer, not the proxy's variables.
+    warnings = [w for w in captured.err.splitlines() if "warning" in w]
+    assert code == 0 and all("every model failed" in w for w in warnings), captured.err
     first = json.loads(captured.out)["attempts"][0]
     assert first["model"] == MODEL and first["outcome"] in {"ok", "unusable"}, first
     assert first["prompt_tokens"] > 0 and first["completion_tokens"] > 0
