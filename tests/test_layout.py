@@ -22,7 +22,9 @@ LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"prompt", "llm", "github"}),
     frozenset({"pipeline"}),
     frozenset({"wiring"}),
-    frozenset({"suggest", "action", "evaluation"}),
+    # The Action's merged check scores what was kept with eval's own metrics (action/merged.py).
+    frozenset({"evaluation"}),
+    frozenset({"suggest", "action"}),
     frozenset({"cli"}),
 )
 RANK = {unit: rank for rank, units in enumerate(LAYERS) for unit in units}

@@ -128,7 +128,15 @@ def _jobs(keep: Callable[[dict[str, Any]], bool]) -> list[Job]:
     return found
 
 
-SUGGESTION_JOBS = _jobs(lambda job: any(_is_action(s.get("uses")) for s in job.get("steps", [])))
+def _uses_action(job: dict[str, Any]) -> bool:
+    return any(_is_action(s.get("uses")) for s in job.get("steps", []))
+
+
+# A job that uses the action with no model service is an apply job: it puts an existing
+# message into the commit (`/commit-polish apply`, `merge`) and never asks a model.
+SUGGESTION_JOBS = _jobs(lambda job: _uses_action(job) and "services" in job)
+APPLY_JOBS = _jobs(lambda job: _uses_action(job) and "services" not in job)
+APPLY_PERMISSIONS = {"contents": "write", "pull-requests": "write"}
 CALLER_JOBS = _jobs(lambda job: "/.github/workflows/reusable.yml@" in str(job.get("uses", "")))
 
 
@@ -205,6 +213,13 @@ def pr_event(
     return data
 
 
+def merged_event() -> dict[str, Any]:
+    """DERIVED from pull_request.closed.payload.json (closed, not merged): `merged` set."""
+    data = pr_event("closed")
+    data["pull_request"]["merged"] = True
+    return data
+
+
 def comment(
     body: str,
     *,
@@ -254,6 +269,19 @@ class Case:
     runs: bool
     # A filter only the job applies: the action would describe this PR if it were asked.
     job_only: bool = False
+    applies: bool = False
+    """`/commit-polish apply` or `merge`, or a merged PR: the apply job's, where the
+    workflow has one."""
+    merged: bool = False
+    """A merged PR, whose check only an apply job makes (a suggestion job never starts its
+    model for it)."""
+
+    def expected(self, job: Job) -> bool:
+        """Whether `job` runs for this case."""
+        if job in APPLY_JOBS:
+            return self.runs and self.applies
+        has_apply_job = any(j.path == job.path for j in APPLY_JOBS)
+        return self.runs and not self.merged and not (self.applies and has_apply_job)
 
 
 DEPENDABOT = ("dependabot[bot]", "Bot")
@@ -266,6 +294,7 @@ def pr_cases(event: str) -> list[Case]:
         *(Case(f"{event}-{a}", event, pr_event(a), True) for a in ("reopened", "ready_for_review")),
         Case(f"{event}-draft", event, pr_event("converted_to_draft"), False),
         Case(f"{event}-closed", event, pr_event("closed"), False),
+        Case(f"{event}-merged", event, merged_event(), True, applies=True, merged=True),
         Case(f"{event}-dependabot", event, pr_event(author=DEPENDABOT), False, job_only=True),
         Case(f"{event}-renovate", event, pr_event(author=RENOVATE), False, job_only=True),
         # Each half of the bot test on its own: an account of type Bot, a `[bot]` login.
@@ -291,6 +320,16 @@ COMMENT_CASES = [
     Case("command-with-text", "issue_comment", comment("/commit-polish name the API"), True),
     Case("command-on-a-draft", "issue_comment", comment("/commit-polish", draft=True), True),
     Case("command-on-a-bots-pr", "issue_comment", comment(COMMAND, pr_author=RENOVATE), True),
+    Case("apply", "issue_comment", comment("/commit-polish apply"), True, applies=True),
+    Case("merge", "issue_comment", comment("/commit-polish merge"), True, applies=True),
+    # GitHub's == ignores case; so does the action for these two commands.
+    Case("apply-case", "issue_comment", comment("/Commit-Polish Apply"), True, applies=True),
+    Case("apply-with-text", "issue_comment", comment("/commit-polish apply it now"), True),
+    Case("applying", "issue_comment", comment("/commit-polish applying"), True),
+    Case(
+        "apply-on-closed", "issue_comment", comment("/commit-polish apply", state="closed"), False
+    ),
+    Case("apply-by-a-bot", "issue_comment", comment("/commit-polish merge", by=DEPENDABOT), False),
     Case("lgtm", "issue_comment", comment("LGTM"), False),
     Case("command-later", "issue_comment", comment("LGTM, /commit-polish"), False),
     Case("command-on-an-issue", "issue_comment", comment("/commit-polish", on_pr=False), False),
@@ -314,10 +353,10 @@ OTHER_CASES = [
 CASES = [*(c for e in PR_EVENTS for c in pr_cases(e)), *COMMENT_CASES, *OTHER_CASES]
 
 
-def job_cases() -> list[Any]:
+def job_cases(jobs: list[Job] | None = None) -> list[Any]:
     return [
         pytest.param(job, case, id=f"{job.name}-{case.id}")
-        for job in SUGGESTION_JOBS
+        for job in (SUGGESTION_JOBS + APPLY_JOBS if jobs is None else jobs)
         for case in CASES
         if case.event in reaching_events(job.workflow)
     ]
@@ -344,6 +383,7 @@ def test_the_evaluator_follows_githubs_documented_rules() -> None:
 
 def test_the_copyable_workflows_are_all_found() -> None:
     assert {j.path for j in SUGGESTION_JOBS} == {EXAMPLE, REUSABLE, TARGET, LLAMA_SERVER}
+    assert [j.path for j in APPLY_JOBS] == [EXAMPLE]
     assert [j.path for j in CALLER_JOBS] == [CALLER]
 
 
@@ -357,12 +397,14 @@ def test_each_case_is_what_the_action_itself_decides(case: Case) -> None:
         assert isinstance(decided, PullRequestRef), decided
     else:
         assert isinstance(decided, PullRequestRef) == case.runs, decided
+    if isinstance(decided, PullRequestRef):
+        assert bool(decided.command) == case.applies, decided
 
 
 @pytest.mark.parametrize(("job", "case"), job_cases())
 def test_the_job_filters_before_any_service_starts(job: Job, case: Case) -> None:
     assert "if" in job.job, f"{job.name} has no if: every event would start the model"
-    assert evaluate_if(job.job["if"], context(job, case.event, case.payload)) == case.runs
+    assert evaluate_if(job.job["if"], context(job, case.event, case.payload)) == case.expected(job)
 
 
 @pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: str(p.relative_to(ROOT)))
@@ -375,7 +417,9 @@ def test_no_workflow_level_concurrency_where_comments_start_runs(path: Path) -> 
         assert "concurrency" not in workflow
 
 
-@pytest.mark.parametrize(("job", "case"), [p for p in job_cases() if p.values[1].runs])
+@pytest.mark.parametrize(
+    ("job", "case"), [p for p in job_cases() if p.values[1].expected(p.values[0])]
+)
 def test_only_the_prs_own_events_cancel_a_suggestion(job: Job, case: Case) -> None:
     concurrency = job.job.get("concurrency")
     assert isinstance(concurrency, dict), f"{job.name}: no job-level concurrency group"
@@ -421,6 +465,15 @@ def test_the_fix_text_recommends_the_examples_concurrency_block() -> None:
 def test_permissions_are_the_least_the_action_needs(job: Job) -> None:
     assert job.permissions == LEAST
     assert job.workflow.get("permissions") in (LEAST, {})
+
+
+@pytest.mark.parametrize("job", APPLY_JOBS, ids=_ids(APPLY_JOBS))
+def test_only_the_apply_job_may_merge_and_it_shares_the_suggestions_group(job: Job) -> None:
+    assert job.permissions == APPLY_PERMISSIONS
+    assert job.workflow.get("permissions") == {}  # so no other job inherits write access
+    (suggest,) = [j for j in SUGGESTION_JOBS if j.path == job.path]
+    assert job.job["concurrency"] == suggest.job["concurrency"]
+    assert "services" not in job.job  # it never asks a model
 
 
 def _uses(value: Any) -> Iterator[str]:

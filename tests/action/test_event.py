@@ -101,10 +101,32 @@ def test_pr_from_a_deleted_fork_counts_as_a_fork() -> None:
 
 
 def test_closed_pr_is_skipped() -> None:
-    reason = skip(
-        read_event("pull_request", payload("pull_request.closed.payload.json"), repo=REPO)
-    )
+    data = payload("pull_request.closed.payload.json")
+    assert data["pull_request"]["merged"] is False  # the real example: closed unmerged
+    reason = skip(read_event("pull_request", data, repo=REPO))
     assert "#2 is closed" in reason
+
+
+def merged_payload() -> dict[str, Any]:
+    """DERIVED from pull_request.closed.payload.json (closed without a merge): only
+    `pull_request.merged` set to true. Its `merge_commit_sha` is already there."""
+    data = payload("pull_request.closed.payload.json")
+    data["pull_request"]["merged"] = True
+    return data
+
+
+@pytest.mark.parametrize("event", ["pull_request", "pull_request_target"])
+def test_a_merged_pr_is_checked_against_the_suggestion(event: str) -> None:
+    result = ref(read_event(event, merged_payload(), repo=REPO))
+    assert result == PullRequestRef(REPO, 2, event, command="merged", from_fork=False)
+
+
+def test_only_the_closed_action_starts_the_merged_check() -> None:
+    """DERIVED from the merged variant above: `action` set to `labeled` (a label added to a
+    merged pull request is no new merge)."""
+    data = merged_payload()
+    data["action"] = "labeled"
+    assert "#2 is closed" in skip(read_event("pull_request", data, repo=REPO))
 
 
 def test_pr_converted_to_draft_is_skipped_until_ready() -> None:
@@ -210,10 +232,12 @@ def test_comments_that_do_not_start_with_the_command_are_skipped(body: str) -> N
     ("body", "command", "instructions"),
     [
         ("/commit-polish apply", "apply", ""),
-        ("/commit-polish merge\n", "merge", ""),
-        ("/commit-polish   merge now please", "merge", ""),  # the first word decides
+        ("/commit-polish merge", "merge", ""),
+        ("/Commit-Polish MERGE", "merge", ""),  # as the workflow's `==`, which ignores case
+        ("/commit-polish merge\n", "", "merge"),  # the whole comment, as the workflow compares
+        ("/commit-polish   merge", "", "merge"),
+        ("/commit-polish merge now please", "", "merge now please"),
         ("/commit-polish applying the review", "", "applying the review"),
-        ("/commit-polish Apply", "", "Apply"),  # commands are lower-case, as the comment shows
         ("/commit-polish mention apply", "", "mention apply"),
     ],
 )

@@ -21,8 +21,13 @@ PR_ACTIONS = ("opened", "synchronize", "reopened", "ready_for_review", "edited")
 EDITS_THAT_MATTER = ("title", "body", "base")
 COMMAND = "/commit-polish"
 APPLY_COMMANDS = ("apply", "merge")
-"""`/commit-polish apply` and `/commit-polish merge` put the message into the commit (their
-first word decides; the rest is ignored); anything else after the command is instructions."""
+"""`/commit-polish apply` and `/commit-polish merge`, as the whole comment, put the message
+into the commit; any other text after the command is instructions. Compared as the example
+workflow's `if:` compares them (GitHub's `==` ignores case), so the job that runs a command
+is always the job with the token it needs."""
+MERGED = "merged"
+"""The `command` of a `closed` event for a merged pull request: no message is written, the
+merge commit is compared with the last suggestion (action/merged.py)."""
 # Case-sensitive, a word of its own: `/commit-polishing` or `/Commit-Polish` is not ours.
 _COMMAND = re.compile(r"\s*/commit-polish(?=\s|\Z)(.*)\Z", re.DOTALL)
 # author_association values that already imply the commenter is trusted on this repository.
@@ -50,9 +55,16 @@ or pass `pr-number: 123` in the step's `with:` block"""
 
 
 def read_event(
-    event_name: str, payload: Mapping[str, Any], *, repo: str, pr_number_input: str = ""
+    event_name: str,
+    payload: Mapping[str, Any],
+    *,
+    repo: str,
+    pr_number_input: str = "",
+    own_logins: frozenset[str] = frozenset(),
 ) -> PullRequestRef | Skip:
     """Which pull request `event_name` asks us to describe, or why it asks for nothing.
+    `own_logins` (lower-case) are this Action's: its own edits of a pull request (the
+    message block of `write_to: pr-body`) never ask for a new message.
 
     Raises ConfigError when the payload lacks what this event always carries, or a manual run
     names no valid pull request number.
@@ -64,7 +76,7 @@ def read_event(
         )
     repo = repo or _get(payload, "repository.full_name", str, event_name)
     if event_name in PR_EVENTS:
-        return _pull_request(event_name, payload, repo)
+        return _pull_request(event_name, payload, repo, own_logins)
     if event_name == "issue_comment":
         return _comment(payload, repo)
     if event_name == "workflow_dispatch":
@@ -74,10 +86,15 @@ def read_event(
     )
 
 
-def _pull_request(event: str, payload: Mapping[str, Any], repo: str) -> PullRequestRef | Skip:
+def _pull_request(
+    event: str, payload: Mapping[str, Any], repo: str, own_logins: frozenset[str]
+) -> PullRequestRef | Skip:
     action = _get(payload, "action", str, event)
     number = _get(payload, "pull_request.number", int, event)
     state = _get(payload, "pull_request.state", str, event)
+    if action == "closed" and _optional(payload, "pull_request.merged", bool, event):
+        from_fork = _from_fork(payload, event, repo)
+        return PullRequestRef(repo, number, event, command=MERGED, from_fork=from_fork)
     if state != "open":
         return Skip(f"pull request #{number} is {state}: there is nothing left to merge")
     if _optional(payload, "pull_request.draft", bool, event):
@@ -85,6 +102,9 @@ def _pull_request(event: str, payload: Mapping[str, Any], repo: str) -> PullRequ
     if action not in PR_ACTIONS:
         return Skip(f"{event} action {action!r} does not change what #{number} would merge")
     if action == "edited":
+        sender = (_optional(payload, "sender.login", str, event) or "").lower()
+        if sender in own_logins:
+            return Skip(f"PR #{number} edited by this action ({sender}): its own block")
         changes = _optional(payload, "changes", dict, event) or {}
         if not any(key in changes for key in EDITS_THAT_MATTER):
             return Skip(f"PR #{number} edited without a title, description or base change")
@@ -110,8 +130,10 @@ def _comment(payload: Mapping[str, Any], repo: str) -> PullRequestRef | Skip:
     number = _get(payload, "issue.number", int, event)
     if _optional(payload, "issue.pull_request", dict, event) is None:
         return Skip(f"comment on an issue, not a pull request (#{number})")
-    command = _COMMAND.match(_optional(payload, "comment.body", str, event) or "")
-    if command is None:
+    body = _optional(payload, "comment.body", str, event) or ""
+    applying = next((v for v in APPLY_COMMANDS if body.casefold() == f"{COMMAND} {v}"), "")
+    command = _COMMAND.match(body)
+    if command is None and not applying:
         return Skip(f"comment on #{number} does not start with {COMMAND}")
     login = _get(payload, "comment.user.login", str, event)
     if _optional(payload, "comment.user.type", str, event) == "Bot" or login.endswith("[bot]"):
@@ -121,9 +143,7 @@ def _comment(payload: Mapping[str, Any], repo: str) -> PullRequestRef | Skip:
         return Skip(f"pull request #{number} is {state}: there is nothing left to merge")
     association = _optional(payload, "comment.author_association", str, event)
     author = _optional(payload, "issue.user.login", str, event)
-    rest = command.group(1)
-    verb = rest.split(maxsplit=1)[0] if rest.strip() else ""
-    applying = verb if verb in APPLY_COMMANDS else ""
+    rest = command.group(1) if command else ""
     if applying and action != "created":
         # Editing an old comment must not merge: only a new comment is a decision made now.
         return Skip(f"edited comment on #{number}: {COMMAND} {applying} acts on a new comment only")

@@ -15,10 +15,18 @@ import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
-from urllib.parse import urlsplit
 
 from commit_polish import pipeline
-from commit_polish.action import apply, cloud_cap, comment, event, stored
+from commit_polish.action import (
+    advice,
+    apply,
+    body_block,
+    cloud_cap,
+    comment,
+    event,
+    merged,
+    stored,
+)
 from commit_polish.action import workflow as gha
 from commit_polish.action.inputs import (
     from_fork,
@@ -43,7 +51,8 @@ if TYPE_CHECKING:
 def _context(pr: PullRequest) -> ChangeContext:
     return ChangeContext(
         title=pr.title,
-        description=pr.body,
+        # Our own block (write_to: pr-body) is not the author's text.
+        description=body_block.without_block(pr.body),
         commit_messages=pr.commit_messages,
         history=pr.history,
         co_authors=pr.co_authors,
@@ -81,8 +90,10 @@ def run(env: Mapping[str, str], step: gha.Step) -> int:
         step.warning(f"unknown input {name!r} is ignored", title="commit-polish input")
     event_name = required(env, "GITHUB_EVENT_NAME")
     repo = required(env, "GITHUB_REPOSITORY")
+    # A GitHub App's token writes as `<app-slug>[bot]`; an Actions token as github-actions[bot].
+    bots = frozenset({(inputs.bot_login or "github-actions[bot]").lower()})
     target = event.read_event(
-        event_name, load_event(env), repo=repo, pr_number_input=inputs.pr_number
+        event_name, load_event(env), repo=repo, pr_number_input=inputs.pr_number, own_logins=bots
     )
     if isinstance(target, Skip):
         step.notice(f"commit-polish skipped: {target.reason}")
@@ -94,14 +105,14 @@ def run(env: Mapping[str, str], step: gha.Step) -> int:
         )
     from commit_polish.github.client import GitHubClient
 
-    # A GitHub App's token writes as `<app-slug>[bot]`; an Actions token as github-actions[bot].
-    bots = frozenset({inputs.bot_login or "github-actions[bot]"})
     client = GitHubClient(
         inputs.token,
         base_url=env.get("GITHUB_API_URL") or "https://api.github.com",
         bot_logins=bots,
     )
     pr = client.read_pull_request(target.repo, target.number)
+    if target.command == event.MERGED:  # compared with the last suggestion; no model is asked
+        return merged.run(client, pr, inputs, step)
     if target.command:
         return apply.run_command(client, pr, target, inputs.marker, step, inputs.fail_on_error)
     refusal = _refusal(client, target, pr)
@@ -129,18 +140,21 @@ def run(env: Mapping[str, str], step: gha.Step) -> int:
         try:
             outcome = apply.after_suggestion(client, pr, suggestion, settings, before)
             problem = problem or outcome.problem
-            written = stored.field(mark, stored.written(suggestion.message, pr))
+            message = stored.written(suggestion.message, pr)
+            written = stored.field(mark, message)
             hidden = cap.hidden(mark, suggestion.attempts) + (f"\n{written}" if written else "")
             body = comment.render(
                 suggestion, pr, mark=mark, hidden=hidden, note=cap.note(), status=outcome.status
             )
             url = _post(client, pr, body, inputs.marker, step)
+            if url and settings.write_to == "pr-body":
+                _write_block(client, pr, message, step)
         except GitHubRequestError as exc:  # also a read on the way: the message is kept below
             problem = exc
             step.warning(str(exc), title=exc.title)
     down = refused_server(settings, env, suggestion, lambda e: is_local_model(e.model))
     _report(suggestion, pr, url, step, down=down, note=cap.note(), outcome=outcome)
-    _missing_key_warnings(settings, suggestion, env, step)
+    advice.missing_key_warnings(settings, suggestion, env, step)
     return _exit_code(suggestion, problem, inputs.fail_on_error)
 
 
@@ -165,6 +179,16 @@ def _post(
         "written; the run for the new head updates the comment",
     )
     return ""
+
+
+def _write_block(
+    client: GitHubClient, pr: PullRequest, message: stored.Written, step: gha.Step
+) -> None:
+    """The message's body into the description's block; nothing is sent when it is there."""
+    text = step.scrub(body_block.with_block(pr.body, message.body))
+    if text != pr.body:
+        client.merges.edit_description(pr.repo, pr.number, text)
+        step.notice(f"commit-polish: the message block in #{pr.number}'s description is updated")
 
 
 def _refusal(client: Any, target: PullRequestRef, pr: PullRequest) -> str | None:
@@ -207,49 +231,9 @@ def _report(
     if not message.from_model:
         step.warning(
             f"every model failed ({tried_models(suggestion.attempts)}); the suggested message "
-            "was built from the diff" + (f". {_service_fix(down)}" if down else ""),
+            "was built from the diff" + (f". {advice.service_fix(down)}" if down else ""),
             title="commit-polish: no model answered",
         )
-
-
-def _service_fix(api_base: str) -> str:
-    """What to check when nothing answers at the local model's `api_base` in a job."""
-    parts = urlsplit(api_base)
-    port = parts.port or (443 if parts.scheme == "https" else 80)
-    return (
-        f"Nothing answers at {api_base}, the local model's address. Fix: check the job's "
-        f"`services:` block (the model's image, port {port}, and the `--health-cmd` options "
-        "that hold the job until the model has loaded) and that the input `api-base` names "
-        f"that service, as `http://<service name>:{port}/v1` (here: `{parts.hostname}`)"
-    )
-
-
-def _missing_key_warnings(
-    settings: Settings, suggestion: Suggestion, env: Mapping[str, str], step: gha.Step
-) -> None:
-    """A fallback that was asked and refused for want of a key names the variable to set.
-
-    One that was never reached stays quiet here: its key may be missing on purpose (a fork's
-    run gets no secrets) and the run did not need it."""
-    from commit_polish import llm
-
-    refused = {a.model for a in suggestion.attempts if a.outcome == "auth"}
-    for fallback in settings.fallback_models:
-        if fallback.model not in refused:
-            continue
-        # The step's environment, where `settings.load.endpoints` took the keys from.
-        names: tuple[str, ...]
-        if fallback.api_key_env:
-            names = () if env.get(fallback.api_key_env) else (fallback.api_key_env,)
-        else:
-            names = () if fallback.api_base else llm.missing_keys(fallback.model)
-        if names:
-            step.warning(
-                f"fallback model {fallback.model!r} was asked and refused: its key "
-                f"{' or '.join(names)} is not set in the step's environment. Fix: add "
-                f"`{names[0]}: ${{{{ secrets.{names[0]} }}}}` under the step's `env:`",
-                title="commit-polish: missing API key",
-            )
 
 
 def _path(env: Mapping[str, str], name: str) -> Path | None:

@@ -118,6 +118,8 @@ class GitHubClient:
             node_id=pr.node_id,
             auto_merge=auto_merge,
             mergeable_state=str(pr.raw_data.get("mergeable_state") or ""),
+            merged=pr.raw_data.get("merged") is True,
+            merge_commit_sha=str(pr.raw_data.get("merge_commit_sha") or ""),
         )
 
     def path_history(

@@ -98,6 +98,15 @@ class Merges:
             raise self._refused(exc, doing) from None
         return str(data.get("sha") or "")
 
+    def edit_description(self, repo: str, number: int, body: str) -> None:
+        """Set the pull request's description (our block in it: action/body_block.py)."""
+        doing = f"writing the description of pull request #{number} of {repo}"
+        url = f"{self._session.repo(repo).url}/pulls/{number}"
+        try:
+            self._session.requester.requestJsonAndCheck("PATCH", url, input={"body": body})
+        except (GithubException, requests.RequestException) as exc:
+            raise self._refused(exc, doing) from None
+
     def merge_queue(self, repo: str, branch: str) -> bool:
         """Whether `branch` merges through a merge queue, which ignores a headline and body."""
         owner, _, name = repo.partition("/")

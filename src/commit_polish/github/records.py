@@ -21,7 +21,8 @@ class PullRequestRef:
     """Login of the user whose comment asked for a run: their permission must be checked."""
     command: str = ""
     """`apply` or `merge` when the comment asks to put the message into the commit; "" asks
-    for a message (see action/apply.py)."""
+    for a message (see action/apply.py). `merged` for a pull request GitHub has just merged:
+    its commit is compared with the last suggestion, no message is written (action/merged.py)."""
     commenter_trusted: bool = False
     """The payload alone proves the commenter may ask (`author_association` OWNER, MEMBER or
     COLLABORATOR, or the PR's author): no permission lookup is needed."""
@@ -85,6 +86,9 @@ class PullRequest:
     mergeable_state: str = ""
     """GitHub's `mergeable_state` (`clean`, `blocked`, `behind`, `dirty`, `unstable`, ...),
     "" while GitHub is still computing it."""
+    merged: bool = False
+    merge_commit_sha: str = ""
+    """Once `merged`: the commit the merge made (for a squash, the squash commit)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,6 +17,7 @@ from typing import Any, Literal, get_args
 Style = Literal["auto", "conventional", "plain"]
 Body = Literal["author", "model"]
 Apply = Literal["off", "auto-merge"]
+WriteTo = Literal["comment", "pr-body"]
 ENV_PREFIX = "COMMIT_POLISH_"
 
 
@@ -143,6 +144,14 @@ SETTINGS: tuple[Setting, ...] = (
         "`/commit-polish merge`",
         input="apply",
         choices=get_args(Apply),
+    ),
+    Setting(
+        "write_to",
+        "the Action only: pr-body also keeps the message's body in a marked block of the pull "
+        "request's description, for merge queues and merge bots (Bulldozer, Kodiak) that "
+        "build the squash commit from it; the rest of the description is never changed",
+        input="write-to",
+        choices=get_args(WriteTo),
     ),
 )
 BY_NAME: Mapping[str, Setting] = {setting.name: setting for setting in SETTINGS}

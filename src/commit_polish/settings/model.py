@@ -23,7 +23,7 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, NoDecode, PydanticBaseSettingsSource, SettingsConfigDict
 
-from commit_polish.settings.declared import BY_NAME, ENV_PREFIX, Apply, Body, Style
+from commit_polish.settings.declared import BY_NAME, ENV_PREFIX, Apply, Body, Style, WriteTo
 
 DEFAULT_MODEL = "llamafile/qwen2.5-coder-1.5b-instruct"
 DEFAULT_API_BASE = "http://127.0.0.1:8080/v1"
@@ -126,6 +126,7 @@ class Settings(BaseSettings):
     instructions: str = ""
     ignore: Annotated[tuple[str, ...], NoDecode] = ()
     apply: Apply = "off"
+    write_to: WriteTo = "comment"
 
     @classmethod
     def settings_customise_sources(
