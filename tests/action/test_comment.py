@@ -418,3 +418,21 @@ def test_the_comment_and_the_summary_say_how_many_secrets_were_masked() -> None:
     assert line in rendered  # our own line, outside any code block
     for clean in (render(suggestion(), pull_request()), summary(suggestion(), pull_request())):
         assert "Secrets masked" not in clean
+
+
+@pytest.mark.parametrize(
+    ("source", "cautioned"),
+    [
+        (SubjectSource.AUTHOR, False),
+        (SubjectSource.REFORMATTED, True),
+        (SubjectSource.MODEL, True),
+        (SubjectSource.FALLBACK, True),
+    ],
+)
+def test_a_subject_not_shown_as_good_as_githubs_is_flagged_beside_the_commands(
+    source: SubjectSource, cautioned: bool
+) -> None:
+    output = render(replace(suggestion(), subject_source=source), pull_request())
+    commands = output.index("/commit-polish apply")
+    flagged = output.find("read it before you apply it", commands)
+    assert (flagged > commands) == cautioned

@@ -9,7 +9,7 @@ from commit_polish.action import stored
 from commit_polish.action.inert import code_block, code_span
 from commit_polish.action.marker import Marker
 from commit_polish.github.records import PullRequest
-from commit_polish.records import Suggestion
+from commit_polish.records import SubjectSource, Suggestion
 
 HEADING = "### Suggested squash-commit message"
 _STATUS_START = "> [!IMPORTANT]\n> "
@@ -59,10 +59,23 @@ def apply_hint(pr: PullRequest, suggestion: Suggestion, command: str, gh: bool) 
         f"{code_span(command + ' apply')} to turn on auto-merge with this message, or "
         f"{code_span(command + ' merge')} to merge now (for users with write access)"
     )
+    caution = _CAUTION.get(suggestion.subject_source, "")
     if not gh:
-        return text + "."
+        return f"{text}.{caution}"
     command_line = gh_merge(pr, stored.written(suggestion.message, pr))
-    return f"{text}; or run:\n\n{code_block(command_line, 'sh')}"
+    return f"{text}; or run:\n\n{code_block(command_line, 'sh')}{caution}"
+
+
+# What the evaluation says of a subject that is not the pull request's own as written
+# (docs/quality.md, "Whose words the subject is"): read it before applying it.
+_CAUTION = {
+    SubjectSource.MODEL: "\n\n_The model wrote this subject; commit-polish's evaluation has not "
+    "shown such subjects to be as good as GitHub's default, so read it before you apply it._",
+    SubjectSource.REFORMATTED: "\n\n_This subject is the pull request's own, put into the "
+    "repository's form; on one of commit-polish's two evaluation sets that scored below "
+    "GitHub's default, so read it before you apply it._",
+    SubjectSource.FALLBACK: "\n\n_No model wrote this message: read it before you apply it._",
+}
 
 
 def gh_merge(pr: PullRequest, message: stored.Written) -> str:
