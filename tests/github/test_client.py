@@ -11,10 +11,8 @@ replay that every recorded one was played: a client that skipped or added a call
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
 
@@ -27,8 +25,7 @@ from commit_polish.github.client import (
 )
 from commit_polish.github.errors import PERMISSIONS_YAML
 from commit_polish.records import FileStatus
-from tests.support import github_vcr
-from tests.support.github_stub import GitHubStub
+from tests.support.github_vcr import Setup, sent
 from tests.support.github_world import BOT, MARK, REPO, SMALL, SMALL_CO_AUTHORS, TOKEN, world
 
 PULL = f"/repos/{REPO}/pulls/7"
@@ -37,60 +34,6 @@ COMMENTS = f"/repos/{REPO}/issues/7/comments"
 
 def ours(body: str) -> bool:
     return body.startswith(MARK)
-
-
-@pytest.fixture(scope="module")
-def vcr_config() -> dict[str, Any]:
-    return github_vcr.vcr_config()
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _accept_matcher(pytestconfig: pytest.Config) -> Iterator[None]:
-    yield from github_vcr.accept_matcher(pytestconfig)
-
-
-@dataclass
-class Setup:
-    stub: GitHubStub
-    client: GitHubClient
-    waits: list[float] = field(default_factory=list)
-    """Every pause the retry policy asked for, in seconds (none is actually slept)."""
-
-
-@pytest.fixture
-def github(record_mode: str, vcr: Any) -> Iterator[Callable[..., Setup]]:
-    """Builds the stand-in (started only when recording) and a client that never sleeps."""
-    started: list[GitHubStub] = []
-
-    def make(*, token: str = TOKEN, prefix: str = "", **stub_settings: Any) -> Setup:
-        stub = world(prefix=prefix, **stub_settings)
-        if record_mode != "none":
-            started.append(stub.start())
-        waits: list[float] = []
-        client = GitHubClient(token, base_url=stub.url, write_interval=0, sleep=waits.append)
-        return Setup(stub, client, waits)
-
-    yield make
-    for stub in started:
-        stub.stop()
-    if record_mode == "none":
-        assert vcr.all_played, "the client made fewer requests than were recorded"
-
-
-def sent(cassette: Any) -> list[str]:
-    """`METHOD /path?query` of each request made, `(diff)` marking the diff media type."""
-    made = [
-        r
-        for i, r in enumerate(cassette.requests)
-        if cassette.play_counts[i] or not cassette.rewound
-    ]
-    lines = []
-    for request in made:
-        parts = urlsplit(request.uri)
-        query = f"?{parts.query}" if parts.query else ""
-        media = " (diff)" if "diff" in (request.headers.get("Accept") or "") else ""
-        lines.append(f"{request.method} {parts.path}{query}{media}")
-    return lines
 
 
 # -- reading a pull request --------------------------------------------------------------------

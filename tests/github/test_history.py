@@ -22,7 +22,6 @@ from commit_polish.github.client import GitHubClient
 from commit_polish.github.history import Listed, first_parent_only, most_changed
 from commit_polish.records import PathCommit
 from tests.github.history_world import Change, PathListStub
-from tests.support import github_vcr
 from tests.support.github_world import REPO, TOKEN
 
 COMMITS = f"/repos/{REPO}/commits"
@@ -87,16 +86,6 @@ MERGED = {
 }
 """A `main` with merge commits: GitHub lists #52's merge (both sides touched the file, so it
 differs from both parents) and bob's two branch commits with it, as `git log -- path` does."""
-
-
-@pytest.fixture(scope="module")
-def vcr_config() -> dict[str, Any]:
-    return github_vcr.vcr_config()
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _accept_matcher(pytestconfig: pytest.Config) -> Iterator[None]:
-    yield from github_vcr.accept_matcher(pytestconfig)
 
 
 @pytest.fixture

@@ -19,18 +19,16 @@ refusal is one request and no pause.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 
-from commit_polish.github.client import GitHubClient
 from commit_polish.github.errors import APPLY_PERMISSIONS_YAML
 from commit_polish.github.merge import MergeRefused
 from commit_polish.github.records import AutoMerge
-from tests.github.test_client import Setup, sent
-from tests.support import github_vcr
-from tests.support.github_world import BOT, REPO, SMALL, TOKEN, world
+from tests.support.github_vcr import Setup, sent
+from tests.support.github_world import BOT, REPO, SMALL
 
 PULL = f"/repos/{REPO}/pulls/7"
 MERGE = f"{PULL}/merge"
@@ -45,36 +43,6 @@ READ = [
 HEADLINE = "Retry uploads when the connection resets (#7)"
 BODY = "The uploader gave up on the first reset; it now retries three times."
 HEAD = SMALL.head_sha
-
-
-@pytest.fixture(scope="module")
-def vcr_config() -> dict[str, Any]:
-    return github_vcr.vcr_config()
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _accept_matcher(pytestconfig: pytest.Config) -> Iterator[None]:
-    yield from github_vcr.accept_matcher(pytestconfig)
-
-
-@pytest.fixture
-def github(record_mode: str, vcr: Any) -> Iterator[Callable[..., Setup]]:
-    """Builds the stand-in (started only when recording) and a client that never sleeps."""
-    started = []
-
-    def make(**stub_settings: Any) -> Setup:
-        stub = world(**stub_settings)
-        if record_mode != "none":
-            started.append(stub.start())
-        waits: list[float] = []
-        client = GitHubClient(TOKEN, base_url=stub.url, write_interval=0, sleep=waits.append)
-        return Setup(stub, client, waits)
-
-    yield make
-    for stub in started:
-        stub.stop()
-    if record_mode == "none":
-        assert vcr.all_played, "the client made fewer requests than were recorded"
 
 
 def bodies(cassette: Any, line: str) -> list[Any]:

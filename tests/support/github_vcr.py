@@ -12,10 +12,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 
+from commit_polish.github.client import GitHubClient
+from tests.support.github_stub import GitHubStub
 from tests.support.github_world import TOKEN
 
 SECRET_SHAPE = re.compile(rb"gh[pousr]_[A-Za-z0-9]{8,}")
@@ -75,3 +79,29 @@ def vcr_config() -> dict[str, Any]:
         "before_record_response": scrub_response,
         "decode_compressed_response": True,
     }
+
+
+@dataclass
+class Setup:
+    """A recorded test's stand-in and client (tests/github/conftest.py builds them)."""
+
+    stub: GitHubStub
+    client: GitHubClient
+    waits: list[float] = field(default_factory=list)
+    """Every pause the retry policy asked for, in seconds (none is actually slept)."""
+
+
+def sent(cassette: Any) -> list[str]:
+    """`METHOD /path?query` of each request made, `(diff)` marking the diff media type."""
+    made = [
+        r
+        for i, r in enumerate(cassette.requests)
+        if cassette.play_counts[i] or not cassette.rewound
+    ]
+    lines = []
+    for request in made:
+        parts = urlsplit(request.uri)
+        query = f"?{parts.query}" if parts.query else ""
+        media = " (diff)" if "diff" in (request.headers.get("Accept") or "") else ""
+        lines.append(f"{request.method} {parts.path}{query}{media}")
+    return lines
