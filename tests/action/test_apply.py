@@ -137,13 +137,15 @@ def test_a_push_after_the_message_was_written_is_never_applied(
 
 def test_only_users_with_write_access_may_apply(run: Runner, github: GitHubStub) -> None:
     suggest(run)
-    command(run, "/commit-polish merge", login=READER, association="CONTRIBUTOR")
-    assert not github.prs[(REPO, NUMBER)].merged
-    assert "has no write access" in run.ours()[0]
+    before, writes = run.ours(), len(github.writes)
+    log = command(run, "/commit-polish merge", login=READER, association="CONTRIBUTOR")
+    assert not github.prs[(REPO, NUMBER)].merged and "has no write access" in log
+    # A stranger's command makes the bot write nothing, its comment included.
+    assert run.ours() == before and len(github.writes) == writes
     # The pull request's author may ask for a new message, never for a merge.
     github.permissions[SMALL.author] = "read"
     command(run, "/commit-polish merge", login=SMALL.author, association="CONTRIBUTOR")
-    assert not github.prs[(REPO, NUMBER)].merged
+    assert not github.prs[(REPO, NUMBER)].merged and len(github.writes) == writes
 
 
 def test_nothing_to_apply_before_a_message_was_written(run: Runner, github: GitHubStub) -> None:
@@ -227,6 +229,29 @@ def test_without_the_setting_a_push_turns_our_auto_merge_off(
     assert github.prs[(REPO, NUMBER)].auto_merge is None
     body = run.ours()[0]
     assert "**Auto-merge turned off:**" in body and f"`{old[:12]}`" in body
+
+
+def test_a_rerun_for_the_same_head_keeps_our_auto_merge_when_the_message_is_the_same(
+    run: Runner, github: GitHubStub
+) -> None:
+    suggest(run)
+    command(run, "/commit-polish apply")
+    documents = len(github.graphql_documents)
+    assert "skipped" not in suggest(run, "ready_for_review")  # a new run, the same head
+    assert github.prs[(REPO, NUMBER)].auto_merge is not None
+    assert not any("AutoMerge" in d for d in github.graphql_documents[documents:])
+    assert "**Auto-merge is on**" in run.ours()[0]
+
+
+def test_a_new_message_for_the_same_head_turns_our_auto_merge_off(
+    run: Runner, github: GitHubStub
+) -> None:
+    suggest(run)
+    command(run, "/commit-polish apply")
+    run.env["INPUT_STYLE"] = "conventional"  # the same head, a message in another form
+    assert "skipped" not in suggest(run, "ready_for_review")
+    assert github.prs[(REPO, NUMBER)].auto_merge is None
+    assert "it was set with an earlier message for this head" in run.ours()[0]
 
 
 def test_a_humans_auto_merge_is_never_touched(run: Runner, github: GitHubStub) -> None:

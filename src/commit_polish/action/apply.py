@@ -52,6 +52,9 @@ class Outcome:
     problem: GitHubRequestError | None = None
     comment: str = ""
     """For a command: the body of our comment whose message it applied, to add the status."""
+    refused: bool = False
+    """The commenter may not apply: the log says so, and the comment is left alone (a
+    stranger's commands must not make the bot write)."""
 
 
 def command(client: GitHubClient, pr: PullRequest, ref: PullRequestRef, mark: Marker) -> Outcome:
@@ -61,7 +64,8 @@ def command(client: GitHubClient, pr: PullRequest, ref: PullRequestRef, mark: Ma
         return Outcome(
             status=f"{code_span(asker)} asked to {ref.command} but has no write access to this "
             "repository: only users who could merge it themselves can. A pull request's "
-            f"author may still ask for a new message with {code_span(COMMAND)}."
+            f"author may still ask for a new message with {code_span(COMMAND)}.",
+            refused=True,
         )
     bodies = client.own_comments(pr.repo, pr.number, is_ours=mark.owns)
     message = stored.latest(mark, bodies)
@@ -90,6 +94,9 @@ def run_command(
         step.notice(f"commit-polish skipped: pull request #{pr.number} is {pr.state}")
         return 0
     outcome = command(client, pr, target, mark)
+    if outcome.refused:
+        step.notice(f"commit-polish skipped: {handoff.plain(outcome.status)}")
+        return 0
     url = ""
     try:
         body = (
@@ -143,11 +150,27 @@ def after_suggestion(
     settings: Settings,
     before: Outcome,
 ) -> Outcome:
-    """`apply: auto-merge` after a new message; `before` is what `disarm` did."""
-    if settings.apply != AUTO or before.applied == AUTO:
+    """After a new message: keep, move or turn off an auto-merge of ours for this head
+    (`before` is what `disarm` left), then `apply: auto-merge`."""
+    new = stored.written(suggestion.message, pr)
+    pending = pr.auto_merge
+    if before.applied == AUTO and pending is not None:  # ours, set for this head
+        if (pending.title, pending.message) == (new.headline, new.body):
+            return Outcome(AUTO, _auto_merge_on(new.head))
+        # The same head, another message (new instructions, other settings): the pending
+        # one is no longer what the comment shows.
+        try:
+            client.merges.disable_auto_merge(pr.node_id)
+        except GitHubRequestError as exc:
+            return Outcome(status=_refusal("turn off the earlier auto-merge", exc), problem=exc)
+        before = Outcome(
+            status="**Auto-merge turned off:** it was set with an earlier message for this "
+            f"head. Comment {code_span(COMMAND + ' apply')} to merge with this one instead."
+        )
+    if settings.apply != AUTO:
         return before
-    if pr.auto_merge is not None and not before.status:
-        by = code_span(pr.auto_merge.enabled_by)
+    if pending is not None and not before.status:
+        by = code_span(pending.enabled_by)
         return Outcome(status=f"Auto-merge was already set by {by}; it is left as it is.")
     if suggestion.subject_source not in TRUSTED_SOURCES or not suggestion.message.from_model:
         return Outcome(
@@ -157,7 +180,7 @@ def after_suggestion(
             + _SOURCE_WORDS.get(suggestion.subject_source, "written by a model")
             + f". Comment {code_span(COMMAND + ' apply')} to use it."
         )
-    return _put(client, pr, stored.written(suggestion.message, pr), merge_now=False)
+    return _put(client, pr, new, merge_now=False)
 
 
 def _put(
@@ -179,10 +202,13 @@ def _put(
         client.merges.enable_auto_merge(pr.node_id, message.headline, message.body, message.head)
     except GitHubRequestError as exc:
         return Outcome(status=_refusal(verb, exc), problem=exc)
-    return Outcome(
-        AUTO,
-        f"**Auto-merge is on** with this message, for {_sha(message.head)}: GitHub "
-        "squash-merges the pull request once its requirements are met. A push turns it off.",
+    return Outcome(AUTO, _auto_merge_on(message.head))
+
+
+def _auto_merge_on(head: str) -> str:
+    return (
+        f"**Auto-merge is on** with this message, for {_sha(head)}: GitHub squash-merges the "
+        "pull request once its requirements are met. A push turns it off."
     )
 
 
