@@ -52,6 +52,17 @@ def test_a_subject_that_fits_is_kept_word_for_word(subject: str) -> None:
     assert (kept.subject, kept.reason) == (subject, "")
 
 
+def test_an_authors_type_is_kept_even_where_its_verb_says_another() -> None:
+    # Only a model's type is made to agree with its verb (`subject.agreeing_type`): the
+    # author chose theirs, and reformatting a subject that almost fits keeps it too.
+    for subject, expected in (
+        ("fix: add support for exact versions", "fix: add support for exact versions"),
+        ("refactor: Add a cache", "refactor: Add a cache"),
+    ):
+        kept = _keep((subject,))
+        assert kept is not None and kept.subject == expected
+
+
 def test_a_mixed_history_accepts_both_forms_as_its_maintainers_do() -> None:
     for subject in ("chore: improve type hints", "Ignore the linter error"):
         kept = _keep((subject,), MIXED)

@@ -18,6 +18,7 @@ from commit_polish.message.style import (
     detect_style,
     parse_prefix,
 )
+from commit_polish.message.subject import agreeing_type
 from commit_polish.records import ChangeContext, FileChange, FileKind, FileStatus
 from tests.support.paths import FIXTURES
 
@@ -748,3 +749,48 @@ def test_a_body_cut_at_the_token_limit_ends_at_its_last_finished_sentence() -> N
 )
 def test_unfinished_bodies_lose_only_the_unfinished_part(body: str, kept: str) -> None:
     assert repair(f"fix: retry uploads\n\n{body}", style=None, cut_short=True).body == kept
+
+
+@pytest.mark.parametrize(
+    ("answer", "expected"),
+    [
+        # The verb says feature or fix, the model's type says otherwise: the verb wins.
+        (
+            "fix(patching): add support for exact versions",
+            "feat(patching): add support for exact versions",
+        ),
+        (
+            "refactor(napi): add a config file for builds",
+            "feat(napi): add a config file for builds",
+        ),
+        ("refactor: fix the race in the pool", "fix: fix the race in the pool"),
+        ("feat: prevent a crash on empty input", "fix: prevent a crash on empty input"),
+        ("refactor!: allow async handlers", "feat!: allow async handlers"),
+        # Neutral verbs, agreeing verbs and other types stay as the model wrote them.
+        ("fix: update the retry delay", "fix: update the retry delay"),
+        ("refactor: simplify the parser", "refactor: simplify the parser"),
+        ("feat: add dark mode", "feat: add dark mode"),
+        ("chore: add renovate config", "chore: add renovate config"),
+        ("docs: fix a typo in the guide", "docs: fix a typo in the guide"),
+        # Test or documentation words decide before the verb: no certain type, no change.
+        ("fix: add tests for the parser", "fix: add tests for the parser"),
+        ("refactor: add docs for hooks", "refactor: add docs for hooks"),
+    ],
+)
+def test_a_models_type_agrees_with_its_verb(answer: str, expected: str) -> None:
+    assert repair(answer, style=Style.CONVENTIONAL).subject == expected
+
+
+def test_the_type_agrees_in_a_mixed_history_too_but_never_turns_plain_typed() -> None:
+    assert repair("refactor: add x", style=None, history=["feat: a", "B c"]).subject == (
+        "feat: add x"
+    )
+    assert repair("Add x", style=Style.PLAIN).subject == "Add x"
+
+
+def test_agreeing_type_changes_only_the_certain_cases() -> None:
+    assert agreeing_type("fix", "add support for globs") == "feat"
+    assert agreeing_type("refactor", "resolve the deadlock") == "fix"
+    assert agreeing_type("fix", "update the bucket") == "fix"
+    assert agreeing_type("perf", "add a cache") == "perf"
+    assert agreeing_type("fix", "add tests for x") == "fix"

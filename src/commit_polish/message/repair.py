@@ -204,7 +204,8 @@ def repair(
         raise ValueError("the answer has no commit subject; check unusable_reason() first")
     head, _, rest = cleaned.partition("\n")
     body, written, others = split_trailers(rest)
-    subject = fix_subject(head, style=style, repo=analyse_history(history), width=width)
+    repo = analyse_history(history)
+    subject = fix_subject(head, style=style, repo=repo, width=width, agree=True)
     body = tidy_body(body, (head, subject))
     return CommitMessage(
         subject=subject,

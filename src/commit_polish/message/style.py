@@ -281,6 +281,12 @@ _VERB_TYPES: dict[str, str] = {
 }
 
 
+def verb_type(description: str) -> str | None:
+    """The type the description's first word implies (`add` -> feat), None when it implies none."""
+    words = re.findall(r"[a-z]+", description.lower())
+    return _VERB_TYPES.get(words[0]) if words else None
+
+
 def infer_type(description: str, default: str = "fix") -> str:
     """A Conventional Commits type for a subject that lacks one, from its words.
 

@@ -15,6 +15,7 @@ from commit_polish.message.style import (
     is_file_scope,
     parse_prefix,
     strip_pr_number,
+    verb_type,
 )
 
 
@@ -207,10 +208,12 @@ def fix_subject(
     repo: RepoStyle,
     width: int = 72,
     type_hint: str | None = None,
+    agree: bool = False,
 ) -> str:
     """The subject in the target style, imperative, and at most `width` characters.
 
-    `style=None` (mixed or unknown history) keeps the model's choice of prefix.
+    `style=None` (mixed or unknown history) keeps the model's choice of prefix. `agree`
+    makes a model's type agree with its own verb (`agreeing_type`); an author's type stays.
     """
     subject = tidy(_first_sentence(subject, repo))
     if style is None and repo.examples and not repo.types:
@@ -220,7 +223,7 @@ def fix_subject(
         return _plain(prefix.description if prefix else subject, width, repo)
     if style is None and parse_prefix(subject, repo.types) is None:
         return _plain(subject, width, repo)
-    return _conventional(subject, repo, width, type_hint)
+    return _conventional(subject, repo, width, type_hint, agree=agree)
 
 
 def _first_sentence(subject: str, repo: RepoStyle) -> str:
@@ -233,7 +236,9 @@ def _first_sentence(subject: str, repo: RepoStyle) -> str:
     return subject
 
 
-def _conventional(subject: str, repo: RepoStyle, width: int, type_hint: str | None) -> str:
+def _conventional(
+    subject: str, repo: RepoStyle, width: int, type_hint: str | None, *, agree: bool = False
+) -> str:
     prefix = parse_prefix(subject, repo.types)
     if prefix is None:
         go = _GO_PREFIX.match(subject)  # "renderer: fix x", the Go habit, becomes the scope
@@ -241,12 +246,33 @@ def _conventional(subject: str, repo: RepoStyle, width: int, type_hint: str | No
         kind = type_hint or infer_type(imperative(description))
         prefix = Prefix(kind, go["scope"] if go else None, False, description)
     kind = canonical_type(prefix.type, repo.types)
+    if agree:
+        kind = agreeing_type(kind, imperative(tidy(prefix.description)))
     scope = _scope(prefix.scope, repo)
     bang = "!" if prefix.breaking else ""
     head = f"{kind}({scope}){bang}: " if scope else f"{kind}{bang}: "
     rest = _case(imperative(tidy(prefix.description)), repo.capitalised_after_type is True)
     rest = tidy(_cut(rest, width - len(head)))
     return head + rest if rest else ""  # a bare `type: ` says nothing
+
+
+# The types a verb can contradict: `refactor(x): fix y` or `fix: add z` says two things.
+_VERB_DECIDES = frozenset({"feat", "fix", "refactor"})
+
+
+def agreeing_type(kind: str, description: str) -> str:
+    """The type a model's subject should carry when its own verb says another one.
+
+    Only the certain case changes: a `feat`, `fix` or `refactor` whose description starts
+    with a verb of a feature (add, support, allow ...) or of a fix (fix, prevent, restore
+    ...), where the description's words do not point elsewhere (`add tests for x` is a
+    test, not a feature: `infer_type` reads documentation and test words first). Other
+    types (`docs`, `chore`, a repository's own) and neutral verbs (update, improve) stay.
+    """
+    said = infer_type(description, default="")
+    if kind in _VERB_DECIDES and said in ("feat", "fix") and verb_type(description) == said:
+        return said
+    return kind
 
 
 def _plain(text: str, width: int, repo: RepoStyle) -> str:
