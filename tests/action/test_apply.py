@@ -18,15 +18,22 @@ import pytest
 
 from commit_polish.action import stored
 from commit_polish.action.marker import Marker
-from commit_polish.serve.server import free_port
-from tests.support.action_runner import REPO, Runner, comment_event, pr_event
+from tests.support.action_runner import (
+    ADMIN,
+    REPO,
+    Runner,
+    command,
+    offline,
+    shown,
+    suggest,
+)
 from tests.support.github_graphql import schema
 from tests.support.github_payloads import AutoMerge
 from tests.support.github_stub import GitHubStub, StubRepo
 from tests.support.github_world import SMALL
 
 NUMBER = SMALL.number
-ADMIN, READER = "alice", "rita"
+READER = "rita"
 
 
 @pytest.fixture
@@ -39,31 +46,7 @@ def github() -> Iterator[GitHubStub]:
 
 @pytest.fixture
 def run(tmp_path: Path, github: GitHubStub) -> Runner:
-    runner = Runner(tmp_path, github, f"http://127.0.0.1:{free_port()}/v1")
-    runner.env["COMMIT_POLISH_RETRIES"] = "0"
-    return runner
-
-
-def suggest(run: Runner, action: str = "opened") -> str:
-    run.event("pull_request", pr_event(action))
-    code, log = run.run()
-    assert code == 0 and "::error" not in log, log
-    return log
-
-
-def command(run: Runner, text: str, login: str = ADMIN, association: str = "MEMBER") -> str:
-    run.event("issue_comment", comment_event(login, association, text))
-    code, log = run.run()
-    assert code == 0 and "::error" not in log, log
-    return log
-
-
-def shown(run: Runner) -> stored.Written:
-    """The message our one comment offers, as `apply` will read it back."""
-    (body,) = run.ours()
-    message = stored.latest(Marker(), [body])
-    assert message is not None
-    return message
+    return offline(tmp_path, github)
 
 
 def assert_valid_graphql(github: GitHubStub) -> None:
@@ -157,7 +140,7 @@ def test_nothing_to_apply_before_a_message_was_written(run: Runner, github: GitH
 
 def test_a_read_only_token_is_told_the_permissions(tmp_path: Path) -> None:
     with GitHubStub(prs=[copy.deepcopy(SMALL)], port=0, permissions={ADMIN: "admin"}) as github:
-        run = Runner(tmp_path, github, f"http://127.0.0.1:{free_port()}/v1")
+        run = offline(tmp_path, github)
         suggest(run)
         github.read_only = True
         log = command(run, "/commit-polish apply")
@@ -170,7 +153,7 @@ def test_a_merge_queue_branch_is_refused_with_a_note(tmp_path: Path) -> None:
     queue = StubRepo(REPO, merge_queue_branches=(SMALL.base_ref,))
     prs = [copy.deepcopy(SMALL)]
     with GitHubStub(prs=prs, port=0, permissions={ADMIN: "admin"}, repos=[queue]) as github:
-        run = Runner(tmp_path, github, f"http://127.0.0.1:{free_port()}/v1")
+        run = offline(tmp_path, github)
         suggest(run)
         command(run, "/commit-polish apply")
         assert github.prs[(REPO, NUMBER)].auto_merge is None
@@ -194,7 +177,7 @@ def test_auto_merge_setting_holds_a_message_no_author_wrote(tmp_path: Path) -> N
         SMALL, title="wip", commits=[dataclasses.replace(c, message="wip") for c in SMALL.commits]
     )
     with GitHubStub(prs=[weak], port=0, permissions={ADMIN: "admin"}) as github:
-        run = Runner(tmp_path, github, f"http://127.0.0.1:{free_port()}/v1")
+        run = offline(tmp_path, github)
         run.env["INPUT_APPLY"] = "auto-merge"
         run.env["COMMIT_POLISH_RETRIES"] = "0"
         suggest(run)

@@ -19,9 +19,17 @@ import pytest
 
 from commit_polish.action import merged
 from commit_polish.action.merged import DEFAULT, EDITED, OTHER, SUGGESTION, compare
-from commit_polish.serve.server import free_port
-from tests.action.test_apply import ADMIN, command, shown, suggest
-from tests.support.action_runner import REPO, Runner, payload_file, pr_event
+from tests.support.action_runner import (
+    ADMIN,
+    REPO,
+    Runner,
+    command,
+    offline,
+    payload_file,
+    pr_event,
+    shown,
+    suggest,
+)
 from tests.support.github_stub import GitHubStub
 from tests.support.github_world import SMALL
 
@@ -143,9 +151,7 @@ def github() -> Iterator[GitHubStub]:
 
 @pytest.fixture
 def run(tmp_path: Path, github: GitHubStub) -> Runner:
-    runner = Runner(tmp_path, github, f"http://127.0.0.1:{free_port()}/v1")
-    runner.env["COMMIT_POLISH_RETRIES"] = "0"
-    return runner
+    return offline(tmp_path, github)
 
 
 def merged_event(github: GitHubStub, *, merged_: bool = True) -> dict[str, Any]:

@@ -11,12 +11,12 @@ import copy
 import dataclasses
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from commit_polish.action import body_block
-from commit_polish.serve.server import free_port
-from tests.support.action_runner import REPO, Runner, pr_event
+from tests.support.action_runner import REPO, Runner, offline, pr_event, run_ok
 from tests.support.github_stub import GitHubStub
 from tests.support.github_world import SMALL
 
@@ -33,16 +33,13 @@ def github() -> Iterator[GitHubStub]:
 
 @pytest.fixture
 def run(tmp_path: Path, github: GitHubStub) -> Runner:
-    runner = Runner(tmp_path, github, f"http://127.0.0.1:{free_port()}/v1")
+    runner = offline(tmp_path, github)
     runner.env["INPUT_WRITE-TO"] = "pr-body"
     return runner
 
 
-def suggest(run: Runner, payload: dict[str, object] | None = None) -> str:
-    run.event("pull_request", payload or pr_event("opened"))
-    code, log = run.run()
-    assert code == 0 and "::error" not in log, log
-    return log
+def suggest(run: Runner, payload: dict[str, Any] | None = None) -> str:
+    return run_ok(run, "pull_request", payload or pr_event("opened"))
 
 
 def description(github: GitHubStub) -> str:

@@ -9,7 +9,10 @@ import json
 from pathlib import Path
 from typing import Any
 
+from commit_polish.action import stored
+from commit_polish.action.marker import Marker
 from commit_polish.action.run import main
+from commit_polish.serve.server import free_port
 from tests.support.github_stub import GitHubStub
 from tests.support.github_world import SMALL, TOKEN
 from tests.support.paths import FIXTURES
@@ -86,3 +89,40 @@ class Runner:
 
     def ours(self) -> list[str]:
         return [c.body for c in self.stub.comments(REPO, SMALL.number)]
+
+
+# --- runs that need no model: apply, merge, the merged check ---------------------------------
+
+ADMIN = SMALL.author
+"""A login the stand-ins of these tests give `admin` (the pull request's author too)."""
+
+
+def offline(tmp: Path, stub: GitHubStub) -> Runner:
+    """A runner whose model address answers nothing: a run that asked a model would show it."""
+    runner = Runner(tmp, stub, f"http://127.0.0.1:{free_port()}/v1")
+    runner.env["COMMIT_POLISH_RETRIES"] = "0"
+    return runner
+
+
+def run_ok(run: Runner, event: str, payload: dict[str, Any]) -> str:
+    """One run of `event` that must end well; its log."""
+    run.event(event, payload)
+    code, log = run.run()
+    assert code == 0 and "::error" not in log, log
+    return log
+
+
+def suggest(run: Runner, action: str = "opened") -> str:
+    return run_ok(run, "pull_request", pr_event(action))
+
+
+def command(run: Runner, text: str, login: str = ADMIN, association: str = "MEMBER") -> str:
+    return run_ok(run, "issue_comment", comment_event(login, association, text))
+
+
+def shown(run: Runner) -> stored.Written:
+    """The message our one comment offers, as `apply` reads it back."""
+    (body,) = run.ours()
+    message = stored.latest(Marker(), [body])
+    assert message is not None
+    return message
