@@ -264,6 +264,8 @@ def test_clean_drops_the_real_trailing_explanation() -> None:
         "Add a flag\n\nThis message uses the imperative mood.",
         "OK, here it is:\nAdd a flag",
         "Here's a concise commit message for this change\n\nAdd a flag",
+        "Squash: Add a flag",
+        "**Squashed:** Add a flag",
     ],
 )
 def test_clean_reduces_every_wrapper_to_the_subject(answer: str) -> None:
@@ -272,7 +274,13 @@ def test_clean_reduces_every_wrapper_to_the_subject(answer: str) -> None:
 
 @pytest.mark.parametrize(
     "subject",
-    ["Ok button stays disabled on empty forms", "Here-docs keep their indentation", "Sure-fire"],
+    [
+        "Ok button stays disabled on empty forms",
+        "Here-docs keep their indentation",
+        "Sure-fire",
+        "Squash the migrations into one",
+        "Squashed commits keep their trailers",
+    ],
 )
 def test_clean_does_not_mistake_a_subject_for_a_preamble(subject: str) -> None:
     assert clean(subject) == subject

@@ -35,9 +35,11 @@ from commit_polish.records import CommitMessage
 
 _THINK = re.compile(r"<think>.*?(?:</think>|$)", re.DOTALL | re.IGNORECASE)
 _FENCE = re.compile(r"^\s*(```|~~~)[\w+-]*\s*$")
+# `Squash:` alone is the instructions' "squash-commit" leaking into the answer as a label;
+# it is stripped only as a label (with its colon): "Squash the migrations" is a subject.
 _LABELS = (
     r"(?:(?:suggested |proposed |final )?(?:squash[- ]?)?commit(?: message| title)?"
-    r"|subject(?: line)?|title)"
+    r"|squash(?:ed)?|subject(?: line)?|title)"
 )
 # A line that only introduces the answer; "OK button ..." or "Here-docs ..." are subjects.
 # `[\s*_]*(?::[\s*_]*)?` is `[\s*_]*:?[\s*_]*` written so that a run of spaces is not split
