@@ -20,12 +20,11 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from string import hexdigits
 from typing import TYPE_CHECKING
 
 from commit_polish.action import handoff, stored
 from commit_polish.action.event import COMMAND
-from commit_polish.action.inert import code_span
+from commit_polish.action.inert import code_span, sha_span
 from commit_polish.action.marker import Marker
 from commit_polish.github.errors import APPLY_PERMISSIONS_YAML, GitHubRequestError
 from commit_polish.github.records import PullRequest, PullRequestRef
@@ -67,14 +66,13 @@ def command(client: GitHubClient, pr: PullRequest, ref: PullRequestRef, mark: Ma
             f"author may still ask for a new message with {code_span(COMMAND)}.",
             refused=True,
         )
-    bodies = client.own_comments(pr.repo, pr.number, is_ours=mark.owns)
-    message = stored.latest(mark, bodies)
-    if message is None:
+    found = stored.shown(mark, client.own_comments(pr.repo, pr.number, is_ours=mark.owns))
+    if found is None:
         return Outcome(
             status=f"There is no suggested message to {ref.command} yet: comment "
             f"{code_span(COMMAND)} to have one written, then {ref.command} it."
         )
-    shown = next(b for b in reversed(bodies) if stored.latest(mark, [b]) == message)
+    message, shown = found
     if message.head != pr.head_sha:
         return Outcome(status=_moved(message.head, pr.head_sha, ref.command), comment=shown)
     done = _put(client, pr, message, merge_now=ref.command == "merge")
@@ -247,4 +245,4 @@ def _moved(written_for: str, head: str, verb: str) -> str:
 
 
 def _sha(sha: str) -> str:
-    return code_span(sha[:12]) if sha and all(c in hexdigits for c in sha) else sha
+    return sha_span(sha, otherwise=sha)

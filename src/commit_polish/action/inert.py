@@ -4,6 +4,7 @@ no HTML, mention, reference or image, and these are built so that no text can cl
 from __future__ import annotations
 
 import re
+from string import hexdigits
 
 from commit_polish.action.visible import clean
 
@@ -31,3 +32,8 @@ def code_block(text: str, language: str = "text") -> str:
 
 def _longest_backticks(text: str) -> int:
     return max((len(run) for run in _BACKTICKS.findall(text)), default=0)
+
+
+def sha_span(sha: str, otherwise: str) -> str:
+    """A commit sha, shortened, as code; `otherwise` when `sha` is not one."""
+    return code_span(sha[:12]) if sha and all(c in hexdigits for c in sha) else otherwise

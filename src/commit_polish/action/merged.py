@@ -23,11 +23,10 @@ maintainers' message (evaluation/metrics.py, with the merged message as the refe
 from __future__ import annotations
 
 from dataclasses import dataclass
-from string import hexdigits
 from typing import TYPE_CHECKING
 
 from commit_polish.action import handoff, stored
-from commit_polish.action.inert import code_span
+from commit_polish.action.inert import sha_span
 from commit_polish.evaluation import metrics
 from commit_polish.evaluation.fields import split_body
 from commit_polish.github.errors import GitHubRequestError
@@ -121,7 +120,7 @@ def compare(ours: str, merged: str, defaults: Defaults | None = None) -> Compari
 
 def status(result: Comparison, sha: str) -> str:
     """The comment's one status line (Markdown of our template: numbers and a sha only)."""
-    commit = code_span(sha[:12]) if sha and all(c in hexdigits for c in sha) else "a commit"
+    commit = sha_span(sha, otherwise="a commit")
     if result.merged_with == SUGGESTION:
         return f"**Merged with this message** as {commit}."
     if result.merged_with == DEFAULT:
@@ -145,21 +144,20 @@ def run(client: GitHubClient, pr: PullRequest, inputs: Inputs, step: Step) -> in
         step.notice(f"commit-polish skipped: pull request #{pr.number} was closed, not merged")
         return 0
     mark = inputs.marker
-    bodies = client.own_comments(pr.repo, pr.number, is_ours=mark.owns)
-    ours = stored.latest(mark, bodies)
-    if ours is None:
+    found = stored.shown(mark, client.own_comments(pr.repo, pr.number, is_ours=mark.owns))
+    if found is None:
         step.notice(
             f"commit-polish: #{pr.number} was merged with no message of ours on it: "
             "nothing to compare"
         )
         return 0
+    ours, shown = found
     merged = client.merges.commit_message(pr.repo, pr.merge_commit_sha)
     defaults = github_defaults(pr.title, pr.number, pr.commit_messages)
     result = compare(f"{ours.headline}\n\n{ours.body}", merged, defaults)
     line = status(result, pr.merge_commit_sha)
     url, problem = "", None
     if not inputs.dry_run:
-        shown = next(b for b in reversed(bodies) if stored.latest(mark, [b]) == ours)
         body = step.scrub(handoff.with_status(shown, line))
         try:
             url = client.upsert_comment(pr.repo, pr.number, body, is_ours=mark.owns).url

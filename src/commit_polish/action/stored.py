@@ -57,12 +57,18 @@ def field(mark: Marker, message: Written) -> str:
 
 def latest(mark: Marker, bodies: Sequence[str]) -> Written | None:
     """The message of the newest of our comments that holds one (`bodies` oldest first)."""
+    found = shown(mark, bodies)
+    return found[0] if found else None
+
+
+def shown(mark: Marker, bodies: Sequence[str]) -> tuple[Written, str] | None:
+    """That message and the comment that shows it (to give it a status line)."""
     for body in reversed(bodies):
         head = mark.head_of(body)
         value = mark.fields(body).get(KEY)
         found = _decode(value) if value and head else None
         if found and head:
-            return Written(found[0], found[1], head)
+            return Written(found[0], found[1], head), body
     return None
 
 
