@@ -134,3 +134,10 @@ def test_retry_wait_says_how_long_github_asks_to_wait() -> None:
     refused = {"message": "Resource not accessible by integration"}
     assert retry_wait(403, refused, {}, now=now) is None
     assert retry_wait(502, None, {}, now=now) is None
+
+
+def test_every_merge_refusal_names_its_own_fix() -> None:
+    from commit_polish.github import merge
+
+    kinds = {kind for _, kind in merge._REFUSALS} | {"not_found"}
+    assert kinds <= set(merge._FIXES), kinds - set(merge._FIXES)

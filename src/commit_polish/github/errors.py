@@ -50,7 +50,7 @@ _SERVER_FIX = (
     "GitHub had a failure on its side: re-run the job later "
     "(https://www.githubstatus.com shows ongoing incidents)"
 )
-_UNEXPECTED_FIX = "re-run the job; if it keeps failing, report it with this message"
+UNEXPECTED_FIX = "re-run the job; if it keeps failing, report it with this message"
 _BY_STATUS = {
     401: ("auth", "GitHub rejected the token (401)", _CREDENTIALS_FIX),
     404: (
@@ -185,7 +185,7 @@ def _explain(
             f"GitHub failed ({status}) {where}, even after retries{quoted}",
             _SERVER_FIX,
         )
-    return "unexpected", f"GitHub answered {status} {where}{quoted}", _UNEXPECTED_FIX
+    return "unexpected", f"GitHub answered {status} {where}{quoted}", UNEXPECTED_FIX
 
 
 def _forbidden_fix(said: str, write: bool) -> str:

@@ -15,7 +15,11 @@ from typing import Any
 import requests
 from github import GithubException
 
-from commit_polish.github.errors import APPLY_PERMISSIONS_YAML, GitHubRequestError
+from commit_polish.github.errors import (
+    APPLY_PERMISSIONS_YAML,
+    UNEXPECTED_FIX,
+    GitHubRequestError,
+)
 from commit_polish.github.session import Session
 
 __all__ = ["MergeRefused", "Merges"]
@@ -44,6 +48,13 @@ _FIXES = {
     "not_allowed": "a repository admin turns on Settings > General > Pull Requests > "
     "Allow auto-merge",
     "head_moved": "let the run for the new head write its message, then apply that one",
+    "mergeable": "merge it now instead: auto-merge only waits for requirements still pending",
+    "not_mergeable": "resolve the conflict, or the required check or review that is missing, "
+    "then try again",
+    "merge_queue": "let the merge queue merge it, with the message in the pull request's "
+    "title and description",
+    "not_found": "check that the pull request is still open and that the token can see the "
+    "repository",
 }
 
 
@@ -139,7 +150,7 @@ class Merges:
         kind = _kind(exc.status, exc.data, said)
         if kind is None:  # rate limits, 5xx, a bad token: the common table says those
             return self._session.error(exc, doing)
-        fix = _FIXES.get(kind, "see the message")
+        fix = _FIXES.get(kind, UNEXPECTED_FIX)
         text = f"GitHub refused {doing}: “{said}”" if said else f"GitHub refused {doing}"
         return MergeRefused(text, fix=fix, kind=kind, status=exc.status)
 
