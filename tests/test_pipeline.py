@@ -304,3 +304,37 @@ def test_a_subject_that_only_names_files_is_sent_back_once() -> None:
     stubborn = Answers("Update completions.go", "Update completions.go and more.go")
     result = pipeline.run(SAMPLE, context, options, count=chars, completer=stubborn)
     assert stubborn.verdicts[1] is None and "completions.go" in result.message.subject
+
+
+DOCS_DIFF = (
+    "diff --git a/docs/local-setup.md b/docs/local-setup.md\n"
+    "--- a/docs/local-setup.md\n+++ b/docs/local-setup.md\n"
+    "@@ -1,2 +1,3 @@\n # Local setup\n-Run npm install.\n+Run npm install, then:\n+npx husky init\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("answer", "subject"),
+    [
+        ("feat: add the husky init step", "docs: add the husky init step"),
+        ("fix(docs): add the husky init step", "docs: add the husky init step"),
+        ("fix(setup): add the husky init step", "docs(setup): add the husky init step"),
+        ("chore: add the husky init step", "chore: add the husky init step"),
+    ],
+)
+def test_a_models_code_type_on_a_docs_only_change_becomes_docs(answer: str, subject: str) -> None:
+    context = ChangeContext(history=CONVENTIONAL)
+    options = pipeline.Options(max_prompt_tokens=1536)
+    result = pipeline.run(DOCS_DIFF, context, options, count=chars, completer=FakeCompleter(answer))
+    assert result.message.subject == subject
+
+
+def test_an_ignored_file_leaves_the_models_type_alone() -> None:
+    code = "diff --git a/src/app.py b/src/app.py\n--- a/src/app.py\n+++ b/src/app.py\n"
+    diff = DOCS_DIFF + code + "@@ -1 +1 @@\n-a = 1\n+a = 2\n"
+    options = pipeline.Options(max_prompt_tokens=1536, ignore=("src/**",))
+    answer = FakeCompleter("feat: add the husky init step")
+    result = pipeline.run(
+        diff, ChangeContext(history=CONVENTIONAL), options, count=chars, completer=answer
+    )
+    assert result.message.subject == "feat: add the husky init step"

@@ -274,8 +274,15 @@ def run(
     if kept is not None:
         repaired = replace(repaired, subject=kept.subject)
     else:
-        repaired = _authors(repaired, context, options)
+        repaired = _authors(_typed_by_files(repaired, ready), context, options)
     return sent.suggestion(repaired, completion.model, completion.attempts, started, source)
+
+
+def _typed_by_files(message: CommitMessage, ready: Prepared) -> CommitMessage:
+    """A model's subject under the type its files certainly need (a docs-only change is
+    `docs`), as an author's kept subject is; an ignored file could be code, so then none."""
+    subject = message.subject if ready.ignored else anchor.retyped(message.subject, ready.files)[0]
+    return replace(message, subject=subject) if len(subject) <= anchor.SUBJECT_LIMIT else message
 
 
 def _authors(message: CommitMessage, context: ChangeContext, options: Options) -> CommitMessage:

@@ -231,7 +231,7 @@ def keep(
     written = strip_pr_number(" ".join(written.split()))
     if not written or weak_reason(written, files) is not None:
         return None
-    fitted, reason = _retyped(written, files)
+    fitted, reason = retyped(written, files)
     problem = form_problem(fitted, style, repo)
     if problem is not None:
         # Only what is wrong changes: a long subject loses its end, not its own prefix.
@@ -243,13 +243,17 @@ def keep(
     return Kept(fitted, written, body, reason=problem or reason)
 
 
-def _retyped(subject: str, files: Sequence[FileChange]) -> tuple[str, str]:
-    """The subject under the type its change certainly needs, and why; "" when unchanged."""
+def retyped(subject: str, files: Sequence[FileChange]) -> tuple[str, str]:
+    """The subject under the type its change certainly needs, and why; "" when unchanged.
+
+    A scope that only repeated the new type goes: `fix(docs): x` becomes `docs: x`.
+    """
     retype = certain_type(subject, files)
     prefix = parse_prefix(subject)
     if retype is None or prefix is None:
         return subject, ""
-    scope = f"({prefix.scope})" if prefix.scope else ""
+    keep_scope = prefix.scope and prefix.scope.casefold() != retype[0]
+    scope = f"({prefix.scope})" if keep_scope else ""
     bang = "!" if prefix.breaking else ""
     return f"{retype[0]}{scope}{bang}: {prefix.description}", retype[1]
 
