@@ -159,6 +159,8 @@ def test_a_gitmoji_repository_wants_its_emoji() -> None:
         "Create .github/workflows/ci.yml",
         "update `src/cursor.py`",
         "src/cursor.py and src/screen.py",
+        "Update `pyproject.toml`, `starlette/responses.py`",
+        "Update README.md and CHANGELOG.md",
         "Squash: keep the cursor",
         "Squashed commit of the following:",
         "Merge branch 'main' into cursor",
@@ -182,6 +184,7 @@ def test_weak_subjects_are_left_to_the_model(subject: str) -> None:
         "chore: deps",
         "fix(config-pnpm-scopes): refactor to remove peer dependencies",
         "Remove deprecated io/ioutils package",
+        "Update docs/index.md to mention the cursor option",
     ],
 )
 def test_subjects_that_say_what_changed_are_not_weak(subject: str) -> None:

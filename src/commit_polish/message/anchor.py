@@ -87,7 +87,7 @@ _LEFTOVER = re.compile(
 )
 _WEB_EDIT_VERBS = frozenset({"update", "create", "delete", "add", "rename", "remove"})
 _PATH = re.compile(
-    r"[`'\"]?(?:[\w.@-]*/[\w./@-]*|[\w@-]+(?:\.[\w-]+)*\.[A-Za-z][\w-]{0,7})[`'\",]?"
+    r"[`'\"]?(?:[\w.@-]*/[\w./@-]*|[\w@-]+(?:\.[\w-]+)*\.[A-Za-z][\w-]{0,7})[`'\"]?,?"
 )
 _JOINERS = frozenset({"and", "&", ",", "+"})
 
@@ -150,8 +150,8 @@ def weak_reason(subject: str, files: Sequence[FileChange] = ()) -> str | None:
     if all(word.strip(":").casefold() in _WORK_NOTES for word in words):
         return f"a work note: {subject[:60]!r}"
     names = [w for w in words if w.casefold() not in _JOINERS]
-    if words[0].casefold() in _WEB_EDIT_VERBS and len(names) == 2 and _PATH.fullmatch(names[1]):
-        if _the_only_file(names[1], files):
+    if words[0].casefold() in _WEB_EDIT_VERBS and all(map(_PATH.fullmatch, names[1:])):
+        if len(names) == 2 and _the_only_file(names[1], files):
             return None
         return f"only a file name: {subject[:60]!r}"
     if all(_PATH.fullmatch(name) for name in names):
