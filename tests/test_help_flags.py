@@ -16,6 +16,8 @@ import pytest
 
 from commit_polish.cli import main
 from tests.support.evalcli import out_rows, run_eval
+from tests.support.github_stub import GitHubStub
+from tests.support.github_world import TOKEN
 from tests.support.paths import FIXTURES
 
 SHOWN = re.compile(r"(?<![\w-])--[a-z][a-z0-9-]*")
@@ -83,6 +85,9 @@ def test_eval_runs_with_every_option_its_help_shows(
         "--language": "English",
         "--instructions": "Name the setting that changed.",
         "--ignore": "*.lock",
+        "--kept": "octo-org/widgets",
+        "--marker": "commit-polish",
+        "--bot-login": "github-actions[bot]",
     }
     shown = options(help_of("eval", capsys))
     argv: dict[str, list[str]] = {}
@@ -95,10 +100,14 @@ def test_eval_runs_with_every_option_its_help_shows(
             assert flag in values, f"give {flag} a value to run `eval` with"
             argv[flag] = [flag, values[flag]]
 
-    # --dataset and --repo exclude each other; --ids and --last belong to one each.
+    # --dataset and --repo exclude each other; --ids and --last belong to one each; --kept
+    # (and its --marker, --bot-login) asks GitHub, not a model, and goes with --repo alone.
     with_repo = {"--repo", "--last"}
+    with_kept = {"--kept", "--marker", "--bot-login"}
     runs = {
-        "dataset": [part for flag in shown if flag not in with_repo for part in argv[flag]],
+        "dataset": [
+            part for flag in shown if flag not in with_repo | with_kept for part in argv[flag]
+        ],
         "repo": [
             *argv["--repo"],
             *argv["--last"],
@@ -112,3 +121,11 @@ def test_eval_runs_with_every_option_its_help_shows(
         assert code == 0, f"eval {' '.join(args)}: {err}"
         out = Path(args[args.index("--out") + 1])
         assert len(out_rows(out)) == 1 and out_rows(out)[0]["prompt_tokens"] > 0
+    with GitHubStub(port=0) as github:  # it knows no pull request: #1 is counted unreadable
+        monkeypatch.setenv("GITHUB_TOKEN", TOKEN)
+        monkeypatch.setenv("GITHUB_API_URL", github.url)
+        kept = [*argv["--repo"], *argv["--last"], "--json"]
+        kept += [part for flag in sorted(with_kept) for part in argv[flag]]
+        code, out_text, err = run_eval(capsys, *kept)
+    assert code == 0, f"eval {' '.join(kept)}: {err}"
+    assert json.loads(out_text)["unreadable"] == 1

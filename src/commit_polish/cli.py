@@ -15,7 +15,7 @@ import textwrap
 from collections.abc import Mapping, Sequence
 
 from commit_polish import __version__
-from commit_polish.errors import CommitPolishError, ExitCode
+from commit_polish.errors import CommitPolishError, ConfigError, ExitCode
 from commit_polish.settings.declared import SETTINGS
 
 # LiteLLM reads these when it is imported: no price list fetched, no tokenizer downloaded.
@@ -43,7 +43,8 @@ EVAL_EXIT_CODES = {
     ExitCode.INPUT: "the data set, the repository, or the --ids or --out file cannot be used",
     ExitCode.INTERRUPTED: ExitCode.INTERRUPTED.meaning,
 }
-"""The codes `eval` returns: it neither fails on models (it scores) nor talks to GitHub."""
+"""The codes `eval` returns: it never fails on models (it scores), and with --kept a PR GitHub
+refuses is counted unreadable (a rejected token or an unreachable API is a configuration)."""
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -149,6 +150,24 @@ def _eval_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
         "--dry-run", action="store_true", help="write each case's prompt (to --out or stdout)"
     )
     p.add_argument(
+        "--kept",
+        metavar="OWNER/NAME",
+        help="with --repo: ask no model; read each PR's comment on GitHub repository "
+        "OWNER/NAME (token: GITHUB_TOKEN; API: GITHUB_API_URL) and report how much of the "
+        "suggestion it holds the squash commit kept, as the Action's merged check does",
+    )
+    p.add_argument(
+        "--marker",
+        metavar="NAME",
+        help="with --kept: the Action's `marker` input, if it set one (default commit-polish)",
+    )
+    p.add_argument(
+        "--bot-login",
+        metavar="LOGIN",
+        help="with --kept: the login the Action comments as, its `bot-login` input or the "
+        "token's user (default github-actions[bot]); others' comments never count",
+    )
+    p.add_argument(
         "--diff-only",
         action="store_true",
         help="leave out the PR's commit messages (records' `pr_commits`), which the pipeline "
@@ -194,6 +213,13 @@ def _run_suggest(args: argparse.Namespace, env: Mapping[str, str]) -> int:
 
 
 def _run_eval(args: argparse.Namespace, env: Mapping[str, str]) -> int:
+    if args.kept is not None:  # the Action's merged check over history: no model
+        from commit_polish.action.merged_history import run_kept
+
+        return run_kept(args, env)
+    for flag, value in (("--marker", args.marker), ("--bot-login", args.bot_login)):
+        if value is not None:
+            raise ConfigError(f"{flag} needs --kept", fix=f"drop {flag}, or add --kept OWNER/NAME")
     from commit_polish.evaluation.command import run_eval
 
     return run_eval(args, env)

@@ -118,6 +118,16 @@ def compare(ours: str, merged: str, defaults: Defaults | None = None) -> Compari
     return Comparison(EDITED if kept else OTHER, kept, subject, body)
 
 
+def measure(
+    ours: stored.Written, merged: str, title: str, number: int, commits: tuple[str, ...]
+) -> Comparison:
+    """The merged check's one comparison: the message our comment holds against the merged
+    one, GitHub's defaults made of the pull request's title and commits (also what
+    `eval --repo --kept` reports over a repository's history: merged_history.py)."""
+    defaults = github_defaults(title, number, commits)
+    return compare(f"{ours.headline}\n\n{ours.body}", merged, defaults)
+
+
 def status(result: Comparison, sha: str) -> str:
     """The comment's one status line (Markdown of our template: numbers and a sha only)."""
     commit = sha_span(sha, otherwise="a commit")
@@ -153,8 +163,7 @@ def run(client: GitHubClient, pr: PullRequest, inputs: Inputs, step: Step) -> in
         return 0
     ours, shown = found
     merged = client.merges.commit_message(pr.repo, pr.merge_commit_sha)
-    defaults = github_defaults(pr.title, pr.number, pr.commit_messages)
-    result = compare(f"{ours.headline}\n\n{ours.body}", merged, defaults)
+    result = measure(ours, merged, pr.title, pr.number, pr.commit_messages)
     line = status(result, pr.merge_commit_sha)
     url, problem = "", None
     if not inputs.dry_run:

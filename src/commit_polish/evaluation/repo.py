@@ -158,14 +158,7 @@ def _squash_suffix(subject: str) -> SquashPR | None:
 
 def records(repo: Path, last: int) -> list[Record]:
     """The `last` most recent squash-merged PRs on HEAD's first-parent history, newest first."""
-    top = Path(localgit.git(repo, "rev-parse", "--show-toplevel", fix=_FIX).decode().strip())
-    commits, picked = _candidates(repo, last)
-    if not picked:
-        raise InputError(
-            f"no squash-merged PR commit (one parent, subject ending in ` (#N)`, not a bot's or "
-            f"a release's) in the first-parent history of HEAD in {top}",
-            fix=_FIX,
-        )
+    top, commits, picked = _picked(repo, last)
     diffs = _diffs(repo, [commits[index].sha for index, _ in picked])
     subjects = [commit.subject for commit in commits]
     heads = localgit.pull_heads(repo)
@@ -181,6 +174,25 @@ def records(repo: Path, last: int) -> list[Record]:
         )
         for index, match in picked
     ]
+
+
+def squash_commits(repo: Path, last: int) -> list[tuple[Commit, SquashPR]]:
+    """The commits `records` makes its cases of, newest first, and nothing else read: for
+    `eval --repo --kept`, which compares their messages and asks for no diff."""
+    _, commits, picked = _picked(repo, last)
+    return [(commits[index], match) for index, match in picked]
+
+
+def _picked(repo: Path, last: int) -> tuple[Path, list[Commit], list[tuple[int, SquashPR]]]:
+    top = Path(localgit.git(repo, "rev-parse", "--show-toplevel", fix=_FIX).decode().strip())
+    commits, picked = _candidates(repo, last)
+    if not picked:
+        raise InputError(
+            f"no squash-merged PR commit (one parent, subject ending in ` (#N)`, not a bot's or "
+            f"a release's) in the first-parent history of HEAD in {top}",
+            fix=_FIX,
+        )
+    return top, commits, picked
 
 
 def path_history(repo: Path, commit: Commit) -> list[PathEntry]:

@@ -31,7 +31,7 @@ from commit_polish.github.errors import (
 )
 from commit_polish.github.history import PathHistory
 from commit_polish.github.merge import Merges
-from commit_polish.github.records import AutoMerge, CommentResult, PullRequest
+from commit_polish.github.records import AutoMerge, CommentResult, Merged, PullRequest
 from commit_polish.github.session import PER_PAGE, Session
 from commit_polish.records import PathCommit
 
@@ -198,10 +198,34 @@ class GitHubClient:
     ) -> tuple[str, ...]:
         """The bodies of our comments, oldest first, found as `upsert_comment` finds them:
         `is_ours(body)` and written by this token's user (or a bot login)."""
+        return self.comments_by(repo, number, self.own_logins(), is_ours=is_ours)
+
+    def comments_by(
+        self,
+        repo: str,
+        number: int,
+        authors: Iterable[str],
+        *,
+        is_ours: Callable[[str], bool],
+    ) -> tuple[str, ...]:
+        """The bodies of the comments one of `authors` wrote and `is_ours(body)` recognises,
+        oldest first: what a run whose token writes as one of `authors` finds as its own,
+        read with any token (`eval --kept` reads the Action's comments with a person's)."""
         issue = self._session.repo(repo).get_issue(number)
-        thread = comments.Thread(issue, repo, number, self.own_logins(), is_ours)
+        logins = frozenset(login.lower() for login in authors)
+        thread = comments.Thread(issue, repo, number, logins, is_ours)
         with self._session.translated(f"reading the comments of {thread.name}"):
             return tuple(c.body or "" for c in thread.ours())
+
+    def read_merged(self, repo: str, number: int) -> Merged:
+        """What the merged check compares with besides our comment (records.Merged)."""
+        with self._session.translated(f"reading pull request #{number} of {repo}"):
+            pr = self._session.repo(repo).get_pull(number)
+            title = pr.title
+            merged = pr.raw_data.get("merged") is True
+            sha = str(pr.raw_data.get("merge_commit_sha") or "") if merged else ""
+            commits = tuple(c.commit.message for c in pr.get_commits())
+        return Merged(title, commits, sha)
 
     def _diff(self, pr: GhPullRequest) -> tuple[str, tuple[str, ...], int]:
         """(diff text, files without a patch, files past the API's cap)."""

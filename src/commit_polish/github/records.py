@@ -92,6 +92,18 @@ class PullRequest:
 
 
 @dataclass(frozen=True, slots=True)
+class Merged:
+    """What the merged check reads of a pull request besides our comment: the title and the
+    commits GitHub's default message is made of, and the commit the merge made."""
+
+    title: str
+    commit_messages: tuple[str, ...]
+    """Oldest first, as GitHub lists them."""
+    merge_commit_sha: str
+    """Empty unless the pull request was merged."""
+
+
+@dataclass(frozen=True, slots=True)
 class CommentResult:
     """What the sticky comment upsert did."""
 
