@@ -282,3 +282,13 @@ def test_errors_spell_the_setting_as_the_user_did(repo: Path, env: dict[str, str
         load_settings(
             {"api_base": "http://x:1"}, env=env, repo_root=repo, flag_label=input_spelling
         )
+
+
+def test_write_title_needs_the_description_block(repo: Path, env: dict[str, str]) -> None:
+    write(repo / ".github/commit-polish.toml", "write_title = true\n")
+    with pytest.raises(ConfigError) as caught:
+        load_settings({}, env=env, repo_root=repo)
+    text = str(caught.value)
+    assert "'write_title' (from repository config" in text and "write-to: pr-body" in text
+    flags = {"write_to": "pr-body"}
+    assert load_settings(flags, env=env, repo_root=repo)[0].write_title is True

@@ -10,6 +10,7 @@ of them. Every failure maps to an annotation, a job-summary note and an exit cod
 from __future__ import annotations
 
 import dataclasses
+import functools
 import os
 import sys
 from collections.abc import Mapping
@@ -26,6 +27,7 @@ from commit_polish.action import (
     event,
     merged,
     stored,
+    title,
 )
 from commit_polish.action import workflow as gha
 from commit_polish.action.inputs import (
@@ -48,9 +50,10 @@ if TYPE_CHECKING:
     from commit_polish.github.client import GitHubClient
 
 
-def _context(pr: PullRequest) -> ChangeContext:
+def _context(pr: PullRequest, author_title: str) -> ChangeContext:
     return ChangeContext(
-        title=pr.title,
+        # A title we wrote (write_title) is not the author's either: action/title.py.
+        title=author_title,
         # Our own block (write_to: pr-body) is not the author's text.
         description=body_block.without_block(pr.body),
         commit_messages=pr.commit_messages,
@@ -68,6 +71,7 @@ def _suggest(
     env: Mapping[str, str],
     *,
     local_only: bool = False,
+    author_title: str,
 ) -> Suggestion:
     from commit_polish import llm  # LiteLLM is imported only once a model will be asked
 
@@ -76,7 +80,7 @@ def _suggest(
     extra = "\n".join(part for part in (options.instructions, ref.instructions) if part)
     return pipeline.run(
         pr.diff,
-        _context(pr),
+        _context(pr, author_title),
         dataclasses.replace(options, instructions=extra),
         count=llm.token_counter(settings.model),
         completer=make_completer(settings, env, keep=is_local_model if local_only else None),
@@ -123,18 +127,21 @@ def run(env: Mapping[str, str], step: gha.Step) -> int:
     source = repo_config_source(event_name, client, pr, target, workspace=workspace, step=step)
     settings = step_settings(inputs, source, env, step, fork=from_fork(pr, target))
     mark = inputs.marker
-    # The one read added for the cap, and only with a cloud model in the chain: our comment
-    # is otherwise read only after the model call, to be written.
-    cap = cloud_cap.read(
-        settings, mark, lambda: client.own_comments(pr.repo, pr.number, is_ours=mark.owns)
-    )
+    # Our comment is read before the model call only for the cap (with a cloud model in the
+    # chain) and for whose title it is (write_title), once for both; otherwise only after the
+    # model call, to be written.
+    ours = functools.cache(lambda: client.own_comments(pr.repo, pr.number, is_ours=mark.owns))
+    cap = cloud_cap.read(settings, mark, ours)
+    titled = title.read(settings.write_title, mark, pr.title, ours)
     if cap.reached:
         step.notice(cap.notice())
     # A push must never merge under the message of an older head: off before the model call.
     before = apply.Outcome()
     if not inputs.dry_run and apply.ours(client, pr):
         before = apply.disarm(client, pr, mark)
-    suggestion = _suggest(pr, settings, target, env, local_only=cap.reached)
+    suggestion = _suggest(
+        pr, settings, target, env, local_only=cap.reached, author_title=titled.author
+    )
     url, problem, outcome = "", before.problem, before
     if not inputs.dry_run:
         try:
@@ -142,13 +149,16 @@ def run(env: Mapping[str, str], step: gha.Step) -> int:
             problem = problem or outcome.problem
             message = stored.written(suggestion.message, pr)
             written = stored.field(mark, message)
+            new_title = titled.wanted(suggestion, step.scrub)
             hidden = cap.hidden(mark, suggestion.attempts) + (f"\n{written}" if written else "")
+            hidden += titled.hidden(mark, new_title)
             body = comment.render(
                 suggestion, pr, mark=mark, hidden=hidden, note=cap.note(), status=outcome.status
             )
             url = _post(client, pr, body, inputs.marker, step)
             if url and settings.write_to == "pr-body":
                 _write_block(client, pr, message, step)
+                title.write(client, pr, new_title, step)
         except GitHubRequestError as exc:  # also a read on the way: the message is kept below
             problem = exc
             step.warning(str(exc), title=exc.title)

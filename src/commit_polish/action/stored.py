@@ -39,12 +39,17 @@ def written(message: CommitMessage, pr: PullRequest) -> Written:
     """The commit GitHub would make: the subject, with ` (#N)` when the repository's history
     ends its subjects so (GitHub's own squash title does; the API takes a headline as is),
     and the rest of the message, trailers included."""
-    # What the comment shows (visible.py): what a maintainer read is what gets committed.
-    headline = " ".join(clean(message.subject).split())
+    headline = subject_line(message)
     if analyse_history(pr.history).pr_suffix:
         headline = f"{headline} (#{pr.number})"
     body = clean(message.text[len(message.subject) :].lstrip("\n"))
     return Written(headline, body, pr.head_sha)
+
+
+def subject_line(message: CommitMessage) -> str:
+    """The subject as the comment shows it (visible.py), on one line, without ` (#N)`: what a
+    maintainer read is what gets committed, and what `write_title` makes the title."""
+    return " ".join(clean(message.subject).split())
 
 
 def field(mark: Marker, message: Written) -> str:

@@ -111,10 +111,17 @@ class Merges:
 
     def edit_description(self, repo: str, number: int, body: str) -> None:
         """Set the pull request's description (our block in it: action/body_block.py)."""
-        doing = f"writing the description of pull request #{number} of {repo}"
+        self._edit(repo, number, {"body": body}, "the description")
+
+    def edit_title(self, repo: str, number: int, title: str) -> None:
+        """Set the pull request's title (`write_title`: action/title.py)."""
+        self._edit(repo, number, {"title": title}, "the title")
+
+    def _edit(self, repo: str, number: int, fields: Mapping[str, str], what: str) -> None:
+        doing = f"writing {what} of pull request #{number} of {repo}"
         url = f"{self._session.repo(repo).url}/pulls/{number}"
         try:
-            self._session.requester.requestJsonAndCheck("PATCH", url, input={"body": body})
+            self._session.requester.requestJsonAndCheck("PATCH", url, input=dict(fields))
         except (GithubException, requests.RequestException) as exc:
             raise self._refused(exc, doing) from None
 

@@ -153,6 +153,12 @@ SETTINGS: tuple[Setting, ...] = (
         input="write-to",
         choices=get_args(WriteTo),
     ),
+    Setting(
+        "write_title",
+        "the Action only, with write_to pr-body: also sets the pull request's title to the "
+        "suggested headline (without GitHub's ` (#N)`), until a person changes the title",
+        input="write-title",
+    ),
 )
 BY_NAME: Mapping[str, Setting] = {setting.name: setting for setting in SETTINGS}
 INPUTS: Mapping[str, str] = {s.input: s.name for s in SETTINGS if s.input}

@@ -127,6 +127,7 @@ class Settings(BaseSettings):
     ignore: Annotated[tuple[str, ...], NoDecode] = ()
     apply: Apply = "off"
     write_to: WriteTo = "comment"
+    write_title: bool = False
 
     @classmethod
     def settings_customise_sources(
@@ -163,6 +164,19 @@ class Settings(BaseSettings):
     @classmethod
     def _check_api_base(cls, value: str | None, info: ValidationInfo) -> str | None:
         return _check_api_base(str(info.data.get("model", "")), value)
+
+    @field_validator("write_title")
+    @classmethod
+    def _check_write_title(cls, value: bool, info: ValidationInfo) -> bool:
+        # A write_to that failed its own check is not in `data`: that error says enough.
+        if value and info.data.get("write_to", "pr-body") != "pr-body":
+            raise ValueError(
+                "write_title needs write_to = 'pr-body' (input `write-to: pr-body`): the "
+                "title is written beside the message block of the description, for the merge "
+                "queues and bots that commit both; set write_to to 'pr-body', or turn "
+                "write_title off"
+            )
+        return value
 
 
 def _check_model(model: str) -> str:
