@@ -389,10 +389,10 @@ def test_a_draft_pr_is_skipped_by_the_jobs_if() -> None:
 
 def test_an_event_the_workflow_does_not_take() -> None:
     event = copy.deepcopy(_event())
-    event["action"] = "closed"
+    event["action"] = "labeled"
     with pytest.raises(RehearsalError, match="does not run for pull_request") as caught:
         _plan(event=event)
-    assert "closed" in caught.value.fix
+    assert "labeled" in caught.value.fix
 
 
 @pytest.mark.parametrize(

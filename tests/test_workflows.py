@@ -1,11 +1,12 @@
 """The workflows a user copies, checked by running what they declare, never a copy of them.
 
 Every workflow file under .github/workflows and examples/workflows is parsed; a job whose step
-uses the action (`./` or commit-polish/commit-polish@...) is a suggestion job. Its `if:`,
-`concurrency:` and `with:` are evaluated (tests/support/gh_expressions.py) against GitHub's real
-webhook payloads (tests/fixtures/github/payloads, octokit examples) and variants DERIVED from
-them by the smallest edit, and the job's decisions are compared with the action's own reading
-of the same payload (`read_event`). The reusable workflow is checked against action.yml: each
+uses the action (`./` or commit-polish/commit-polish@...) is a suggestion job when it has a model
+service, an apply job when it has none. Their `if:`, `concurrency:` and `with:` are evaluated
+(tests/support/gh_expressions.py) against GitHub's real webhook payloads
+(tests/fixtures/github/payloads, octokit examples) and variants DERIVED from them by the
+smallest edit, and the jobs' decisions are compared with the action's own reading of the same
+payload (`read_event`). The reusable workflow is checked against action.yml: each
 input reaches the action with the value the caller gives or, when none, the action's default;
 each output comes back. The README's snippet is compared with the example file.
 """
@@ -270,8 +271,8 @@ class Case:
     # A filter only the job applies: the action would describe this PR if it were asked.
     job_only: bool = False
     applies: bool = False
-    """`/commit-polish apply` or `merge`, or a merged PR: the apply job's, where the
-    workflow has one."""
+    """`/commit-polish apply` or `merge`, or a merged PR: the apply job's (every copyable
+    workflow has one)."""
     merged: bool = False
     """A merged PR, whose check only an apply job makes (a suggestion job never starts its
     model for it)."""
@@ -382,8 +383,9 @@ def test_the_evaluator_follows_githubs_documented_rules() -> None:
 
 
 def test_the_copyable_workflows_are_all_found() -> None:
-    assert {j.path for j in SUGGESTION_JOBS} == {EXAMPLE, REUSABLE, TARGET, LLAMA_SERVER}
-    assert [j.path for j in APPLY_JOBS] == [EXAMPLE]
+    copyable = sorted([EXAMPLE, REUSABLE, TARGET, LLAMA_SERVER])
+    assert sorted(j.path for j in SUGGESTION_JOBS) == copyable  # one of each per workflow
+    assert sorted(j.path for j in APPLY_JOBS) == copyable
     assert [j.path for j in CALLER_JOBS] == [CALLER]
 
 
@@ -459,12 +461,33 @@ def test_the_fix_text_recommends_the_examples_concurrency_block() -> None:
         assert cancel == printed["concurrency"]["cancel-in-progress"], job.name
 
 
-@pytest.mark.parametrize(
-    "job", [*SUGGESTION_JOBS, *CALLER_JOBS], ids=_ids(SUGGESTION_JOBS + CALLER_JOBS)
-)
+@pytest.mark.parametrize("job", SUGGESTION_JOBS, ids=_ids(SUGGESTION_JOBS))
 def test_permissions_are_the_least_the_action_needs(job: Job) -> None:
     assert job.permissions == LEAST
     assert job.workflow.get("permissions") in (LEAST, {})
+
+
+def _union(grants: list[dict[str, str]]) -> dict[str, str]:
+    order = {"none": 0, "read": 1, "write": 2}
+    union: dict[str, str] = {}
+    for grant in grants:
+        for scope, level in grant.items():
+            if order[level] > order[union.get(scope, "none")]:
+                union[scope] = level
+    return union
+
+
+@pytest.mark.parametrize("job", CALLER_JOBS, ids=_ids(CALLER_JOBS))
+def test_the_caller_grants_what_the_called_jobs_ask_and_they_narrow_it(job: Job) -> None:
+    """GitHub checks every called job's `permissions:` against the caller job's grant before
+    the run starts, skipped jobs included: the caller grants exactly their union, no more.
+    The called workflow then hands write access to its apply job only."""
+    called = load(REUSABLE)
+    assert called.get("permissions") == {}  # no called job inherits the caller's grant
+    asked = [spec.get("permissions") for spec in called["jobs"].values()]
+    assert all(isinstance(a, dict) for a in asked), "every called job names its own permissions"
+    assert job.permissions == _union(asked) == APPLY_PERMISSIONS
+    assert job.workflow.get("permissions") == {}
 
 
 @pytest.mark.parametrize("job", APPLY_JOBS, ids=_ids(APPLY_JOBS))
@@ -474,6 +497,14 @@ def test_only_the_apply_job_may_merge_and_it_shares_the_suggestions_group(job: J
     (suggest,) = [j for j in SUGGESTION_JOBS if j.path == job.path]
     assert job.job["concurrency"] == suggest.job["concurrency"]
     assert "services" not in job.job  # it never asks a model
+
+
+@pytest.mark.parametrize("job", APPLY_JOBS, ids=_ids(APPLY_JOBS))
+def test_the_apply_job_gets_no_model_key(job: Job) -> None:
+    """It asks no model, so the only secret it may be handed is the token that merges."""
+    named = set(re.findall(r"secrets\.([A-Za-z0-9_-]+)", yaml.safe_dump(job.job)))
+    assert named <= {"github-token"}, named
+    assert all("env" not in step for step in job.job["steps"])
 
 
 def _uses(value: Any) -> Iterator[str]:
@@ -509,6 +540,9 @@ def test_every_action_and_called_workflow_is_pinned(path: Path) -> None:
 
 
 REUSABLE_JOBS = [j for j in SUGGESTION_JOBS if j.path == REUSABLE]
+REUSABLE_APPLY_JOBS = [j for j in APPLY_JOBS if j.path == REUSABLE]
+# Both get every input: the apply job finds the comment by the same marker and bot login.
+REUSABLE_ACTION_JOBS = REUSABLE_JOBS + REUSABLE_APPLY_JOBS
 
 
 def _secrets_of(workflow: dict[str, Any]) -> dict[str, Any]:
@@ -522,7 +556,7 @@ def _sentinel(spec: dict[str, Any] | None, name: str) -> Any:
 
 
 @pytest.mark.parametrize("name", sorted(ACTION_INPUTS))
-@pytest.mark.parametrize("job", REUSABLE_JOBS, ids=_ids(REUSABLE_JOBS))
+@pytest.mark.parametrize("job", REUSABLE_ACTION_JOBS, ids=_ids(REUSABLE_ACTION_JOBS))
 def test_every_action_input_reaches_the_action_from_the_caller(job: Job, name: str) -> None:
     """What a caller passes under the action input's own name (an input, or a secret for the
     token) is what the action gets."""
@@ -544,33 +578,38 @@ def test_every_action_input_reaches_the_action_from_the_caller(job: Job, name: s
 
 
 @pytest.mark.parametrize("name", sorted(ACTION_INPUTS))
-@pytest.mark.parametrize("job", REUSABLE_JOBS, ids=_ids(REUSABLE_JOBS))
+@pytest.mark.parametrize("job", REUSABLE_ACTION_JOBS, ids=_ids(REUSABLE_ACTION_JOBS))
 def test_a_caller_that_passes_nothing_gets_the_actions_defaults(job: Job, name: str) -> None:
     ctx = context(job, "pull_request", pr_event())
     expected = render(ACTION_INPUTS[name].get("default", ""), ctx)
     assert render(job.step["with"][name], ctx) == expected
 
 
-@pytest.mark.parametrize("job", REUSABLE_JOBS, ids=_ids(REUSABLE_JOBS))
+@pytest.mark.parametrize("job", REUSABLE_ACTION_JOBS, ids=_ids(REUSABLE_ACTION_JOBS))
 def test_the_reusable_workflow_passes_nothing_the_action_does_not_take(job: Job) -> None:
     assert set(job.step["with"]) <= set(ACTION_INPUTS)
     extra = set(workflow_call_inputs(job.workflow)) - set(ACTION_INPUTS)
     assert extra == {"model-image"}
     # GitHub refuses a workflow_call secret named like its own token (any case).
     assert all(name.upper() != "GITHUB_TOKEN" for name in _secrets_of(job.workflow))
-    assert job.job["services"]["llamafile"]["image"] == "${{ inputs.model-image }}"
+    if job in REUSABLE_JOBS:
+        assert job.job["services"]["llamafile"]["image"] == "${{ inputs.model-image }}"
     for spec in workflow_call_inputs(job.workflow).values():
         assert str(spec.get("description", "")).strip()
 
 
-@pytest.mark.parametrize("job", REUSABLE_JOBS, ids=_ids(REUSABLE_JOBS))
+@pytest.mark.parametrize("job", REUSABLE_ACTION_JOBS, ids=_ids(REUSABLE_ACTION_JOBS))
 def test_every_action_output_is_a_workflow_output(job: Job) -> None:
+    """Whichever of the called jobs ran (their filters never both pass), its outputs are the
+    workflow's; the other, skipped, has none."""
     step_id = job.step.get("id")
     assert step_id, "the action's step needs an id for its outputs"
     produced = {name: f"produced-{name}" for name in ACTION_OUTPUTS}
     ctx = context(job, "pull_request", pr_event(), steps={step_id: {"outputs": produced}})
     job_outputs = {k: render(v, ctx) for k, v in (job.job.get("outputs") or {}).items()}
-    ctx = context(job, "pull_request", pr_event(), jobs={job.job_id: {"outputs": job_outputs}})
+    ran = {j.job_id: {"outputs": {}, "result": "skipped"} for j in REUSABLE_ACTION_JOBS}
+    ran[job.job_id] = {"outputs": job_outputs, "result": "success"}
+    ctx = context(job, "pull_request", pr_event(), jobs=ran)
     declared = (triggers(job.workflow)["workflow_call"] or {}).get("outputs") or {}
     exposed = {k: render(v["value"], ctx) for k, v in declared.items()}
     assert exposed == produced
@@ -664,14 +703,17 @@ def test_the_readme_snippet_is_the_example_workflow() -> None:
         assert triggers(example)[event] == spec, event
     assert shown["permissions"] == example["permissions"]
     assert "concurrency" not in shown
-    (shown_id, shown_job), *_ = shown["jobs"].items()
-    job = example["jobs"][shown_id]
-    assert set(shown_job) <= set(job)
-    assert " ".join(shown_job["if"].split()) == " ".join(job["if"].split())
-    assert shown_job["concurrency"] == job["concurrency"]
-    assert shown_job["services"] == job["services"]  # image, env and health options alike
-    steps = [s for s in shown_job["steps"] if _is_action(s.get("uses"))]
-    assert len(steps) == 1 and set(steps[0].get("with") or {}) <= set(ACTION_INPUTS)
+    assert list(shown["jobs"]) == list(example["jobs"])  # the suggestion and the apply job
+    for shown_id, shown_job in shown["jobs"].items():
+        job = example["jobs"][shown_id]
+        assert set(shown_job) <= set(job)
+        assert " ".join(shown_job["if"].split()) == " ".join(job["if"].split())
+        assert shown_job.get("permissions") == job.get("permissions")
+        assert shown_job["concurrency"] == job["concurrency"]
+        # image, env and health options alike
+        assert shown_job.get("services") == job.get("services")
+        steps = [s for s in shown_job["steps"] if _is_action(s.get("uses"))]
+        assert len(steps) == 1 and set(steps[0].get("with") or {}) <= set(ACTION_INPUTS)
     assert all(pinned(u) for u in _uses(shown))
 
 
