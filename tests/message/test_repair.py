@@ -802,3 +802,19 @@ def test_agreeing_type_changes_only_the_certain_cases() -> None:
     assert agreeing_type("fix", "update the bucket") == "fix"
     assert agreeing_type("perf", "add a cache") == "perf"
     assert agreeing_type("fix", "add tests for x") == "fix"
+
+
+@pytest.mark.parametrize(
+    ("answer", "subject"),
+    [
+        ("fix: keep signals, refactor", "fix: keep signals"),
+        ("fix(hooks): save the checksum, fix(hooks)", "fix(hooks): save the checksum"),
+        ("feat(storage): list blobs by glob, fix(test)", "feat(storage): list blobs by glob"),
+        # Plain words that end a list stay: only a type no list ends with, or one with a scope.
+        ("chore: run lint, test", "chore: run lint, test"),
+        ("docs: explain feat, fix", "docs: explain feat, fix"),
+    ],
+)
+def test_a_type_tacked_on_at_the_end_goes(answer: str, subject: str) -> None:
+    history = ["fix: a (#1)", "feat: b (#2)", "docs: c (#3)", "chore: d (#4)", "fix(api): e (#5)"]
+    assert repair(answer, style=Style.CONVENTIONAL, history=history).subject == subject

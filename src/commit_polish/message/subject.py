@@ -7,6 +7,7 @@ import re
 from commit_polish.message.imperative import imperative
 from commit_polish.message.style import (
     MIN_EXAMPLES,
+    STANDARD_TYPES,
     Prefix,
     RepoStyle,
     Style,
@@ -51,6 +52,11 @@ _SENTENCE_END = re.compile(r"(?<![A-Za-z]\.[a-z])(?<!\be\.g)(?<!\bi\.e)(?<!\betc
 # again from each character inside it (which took time growing with the square of the run).
 # The matches are the same: whatever matches from inside a run also matches from its start.
 _TAG = re.compile(r"(?<!\s)\s+\[[\w .-]{1,20}\]$")
+# A type tacked on after a comma: with a scope any type (`, fix(test)`), bare only the ones no
+# list of plain words ends with (`lint, test` and `docs, ci` are subjects).
+_TYPE_ONLY = re.compile(
+    rf"(?i:(?:{'|'.join(STANDARD_TYPES)})\([^()\n]{{1,40}}\)|feat|refactor|perf|chore)!?"
+)
 _TRAILING = re.compile(r"(?<![\s.,;:\u2026])[\s.,;:\u2026]+$")
 _PARENTHETICAL = re.compile(r"(?<!\s)\s+\([^()`]*\)")
 _LEAD = re.compile(r"^[^\x00-\x7f\w]+\s*")  # an emoji prefix (gitmoji)
@@ -227,9 +233,13 @@ def fix_subject(
 
 
 def _first_sentence(subject: str, repo: RepoStyle) -> str:
-    """Drop what follows the subject's first sentence, and a `[tag]` the history never ends with."""
+    """Drop what follows the subject's first sentence, a `[tag]` the history never ends with,
+    and a type tacked on at the end (`fix: x, refactor`: a small model listing its types)."""
     if not any(example.rstrip().endswith("]") for example in repo.examples):
         subject = _TAG.sub("", subject.strip())
+    head, comma, tail = subject.rpartition(",")
+    if comma and _TYPE_ONLY.fullmatch(tail.strip()) and head.strip():
+        subject = head
     end = _SENTENCE_END.search(subject)
     if end is not None and len(subject[: end.start()].split()) >= 3:
         return subject[: end.start()]
