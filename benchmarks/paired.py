@@ -37,7 +37,7 @@ def main() -> None:
     cases = [case for path in args.datasets for case in load_cases(path) if case.id in ours]
     if args.theirs == "github":
         defaults = {case.id: baseline.default_message(case) for case in cases}
-        theirs = {k: v.partition("\n")[0] for k, v in defaults.items() if v is not None}
+        theirs = {k: metrics.split_message(v)[0] for k, v in defaults.items() if v is not None}
     else:
         theirs = subjects(Path(args.theirs))
     pairs: dict[str, list[tuple[float, float]]] = defaultdict(list)
