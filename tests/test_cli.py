@@ -12,8 +12,11 @@ from commit_polish import __version__
 from commit_polish.cli import main
 from commit_polish.serve.server import free_port
 from commit_polish.settings.declared import SETTINGS
+from commit_polish.settings.model import Settings
 from tests.support.fake_model import Answer, FakeModel, completion
 from tests.support.paths import FIXTURES
+
+DEFAULT_BUDGET = Settings.model_fields["max_prompt_tokens"].default
 
 
 class Ran:
@@ -140,7 +143,7 @@ def test_dry_run_json_prints_the_exact_prompt(
     assert [m["role"] for m in out["messages"]] == ["system", "user"]
     assert "completions.go" in out["messages"][1]["content"]
     assert "Stop completions from mutating os.Args" in out["messages"][1]["content"]
-    assert 0 < out["prompt_tokens"] <= out["budget"] == 768
+    assert 0 < out["prompt_tokens"] <= out["budget"] == DEFAULT_BUDGET
     shown = out["files"]["included"] + out["files"]["condensed"]
     assert sorted(shown) == ["completions.go", "completions_test.go"]
     assert out["files"]["omitted"] == []
@@ -209,7 +212,7 @@ def test_a_config_key_that_is_not_ours_is_a_warning_with_the_near_miss(
         *("--repo", str(tmp_path)),
     )
     assert done.returncode == 0, done.stderr
-    assert json.loads(done.stdout)["budget"] == 768  # the near miss set nothing
+    assert json.loads(done.stdout)["budget"] == DEFAULT_BUDGET  # the near miss set nothing
     assert done.stderr.splitlines()[:2] == [
         f"commit-polish: warning: repository config {config}: key `max_prompt_token` is not a "
         "commit-polish setting and is ignored; did you mean `max_prompt_tokens`?",

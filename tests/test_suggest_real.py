@@ -9,6 +9,7 @@ import pytest
 
 from commit_polish.cli import main
 from commit_polish.serve.server import RunningServer, free_port
+from commit_polish.settings.model import Settings
 from tests.support.paths import FIXTURES
 
 pytestmark = pytest.mark.realmodel
@@ -47,7 +48,8 @@ def test_suggest_end_to_end(
         assert attempts[-1]["outcome"] == "ok"
     else:
         assert attempts[-1]["outcome"] == "unusable"
-    assert isinstance(out["prompt_tokens"], int) and 0 < out["prompt_tokens"] <= 768
+    budget = Settings.model_fields["max_prompt_tokens"].default
+    assert isinstance(out["prompt_tokens"], int) and 0 < out["prompt_tokens"] <= budget
     files = out["files"]
     assert isinstance(files, dict) and files["omitted"] == []
     assert sorted(files["included"] + files["condensed"]) == [

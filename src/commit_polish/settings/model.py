@@ -117,7 +117,7 @@ class Settings(BaseSettings):
     cloud_calls_per_pr: int = Field(default=10, ge=0, le=100_000)
     timeout: float = Field(default=120.0, gt=0, le=3600)
     retries: int = Field(default=1, ge=0, le=5)
-    max_prompt_tokens: int = Field(default=768, ge=256, le=1_000_000)
+    max_prompt_tokens: int = Field(default=512, ge=256, le=1_000_000)
     max_output_tokens: int = Field(default=96, ge=16, le=8192)
     temperature: float = Field(default=0.2, ge=0, le=2)
     style: Style = "auto"
