@@ -160,8 +160,10 @@ def test_eval_sends_the_commits_to_the_model_and_reports_githubs_default(
         assert model.seen == []
         # With `--body model`, only TWO, whose commits wrote no body of their own, asks; at
         # 768 tokens its commit list fits beside the diff's half of the prompt.
-        out = ("--out", str(tmp_path / "model-body.jsonl"), "--body", "model")
-        out += ("--max-prompt-tokens", "768")
+        out = (
+            *("--out", str(tmp_path / "model-body.jsonl")),
+            *("--body", "model", "--max-prompt-tokens", "768"),
+        )
         code, _, err = run_eval(capsys, *args, *out)
         assert code == 0, err
         (sent,) = _user_prompts(model)
