@@ -21,6 +21,7 @@ import math
 import re
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from typing import NamedTuple
 
 import pytest
@@ -30,13 +31,23 @@ from hypothesis import strategies as st
 from commit_polish import prompt
 from commit_polish.action.comment import COMMENT_LIMIT, render
 from commit_polish.action.event import read_event
-from commit_polish.digest import secrets
+from commit_polish.digest import notes, secrets
 from commit_polish.evaluation import metrics
 from commit_polish.evaluation.repo import Commit, _squash_suffix, squash_pr
 from commit_polish.github.records import PullRequest
 from commit_polish.message import anchor, body, fallback, markdown, repair, style, subject
 from commit_polish.message.style import RepoStyle, Style, analyse_history
-from commit_polish.records import Attempt, ChangeContext, CommitMessage, DiffDigest, Suggestion
+from commit_polish.records import (
+    Attempt,
+    ChangeContext,
+    CommitMessage,
+    DiffDigest,
+    FileChange,
+    FileKind,
+    FileStatus,
+    Hunk,
+    Suggestion,
+)
 
 GROWTH = 8
 SLACK = 30
@@ -144,6 +155,8 @@ INPUTS = {
         "MIIEpAIBAAKCAQEA3Tz2mr7SZiAMfQyuvBj\n", after="-----END PRIVATE KEY-----"
     ),
     "key marker near misses": _times("-----BEGIN RSA PRIVATE KE"),
+    "reference openers": _times(" ([#1](u)", "- Fix x"),
+    "front matter lines": _times("---\n", after="Fix x"),
 }
 SUBJECTS = (
     "space run, space run before a tag, trailing punctuation, trailing adverbs, parentheses, "
@@ -169,6 +182,19 @@ def _anchor(text: str) -> object:
     whole = anchor.whole_message(kept, one) if kept else None
     titled = ChangeContext(title=text, commit_messages=(text, text), history=HISTORY)
     return whole, anchor.keep(titled, style=Style.PLAIN, repo=PLAIN)
+
+
+def _changelog(text: str) -> object:
+    """The text as a changelog's added lines, as one item of it, and as a new fragment."""
+    lines = tuple("+" + line for line in text.split("\n"))
+    log = FileChange(
+        "CHANGELOG.md", FileStatus.MODIFIED, FileKind.DOCS, len(lines), 0,
+        (Hunk("@@ -0,0 +1 @@", lines, len(lines), 0),),
+    )  # fmt: skip
+    item = Hunk("@@ -0,0 +1 @@", ("+- " + " ".join(text.split()),), 1, 0)
+    fragment = replace(log, path=".changeset/a.md", status=FileStatus.ADDED)
+    entries = (replace(log, hunks=(item,)), log, fragment)
+    return [notes.changelog_entry((change,)) for change in entries]
 
 
 def _repair(text: str) -> object:
@@ -260,6 +286,13 @@ FUNCTIONS: tuple[tuple[str, Callable[[str], object], str], ...] = (
         f"{SUBJECTS}, one long line, scopes, emoji, paths, dotted names, blank lines",
     ),
     ("fix_subject plain", _subject(PLAIN, Style.PLAIN), SUBJECTS),
+    (
+        "changelog_entry",
+        _changelog,
+        "bullets, blank lines, one long line, space run, pr numbers, link openers, "
+        "links without an end, reference openers, front matter lines, abbreviations, "
+        "bold markers",
+    ),
     (
         "fallback_message",
         lambda text: fallback.fallback_message((), ChangeContext(title=text), style=None),

@@ -9,7 +9,7 @@ import pytest
 
 from commit_polish import pipeline
 from commit_polish.errors import AllModelsFailedError, ConfigError, InputError
-from commit_polish.records import Attempt, ChangeContext, ChatMessage, Completion
+from commit_polish.records import Attempt, ChangeContext, ChatMessage, Completion, SubjectSource
 from tests.support.paths import FIXTURES
 
 SAMPLE = (FIXTURES / "sample.diff").read_bytes()
@@ -338,3 +338,48 @@ def test_an_ignored_file_leaves_the_models_type_alone() -> None:
         diff, ChangeContext(history=CONVENTIONAL), options, count=chars, completer=answer
     )
     assert result.message.subject == "feat: add the husky init step"
+
+
+CHANGESET = (
+    "diff --git a/.changeset/odd-wasps-smoke.md b/.changeset/odd-wasps-smoke.md\n"
+    "new file mode 100644\n--- /dev/null\n+++ b/.changeset/odd-wasps-smoke.md\n"
+    "@@ -0,0 +1,5 @@\n+---\n+'cobra': patch\n+---\n+\n"
+    "+Keep completions from mutating os.Args\n"
+)
+
+
+def test_the_changes_own_changelog_entry_is_the_subject_and_a_model_writes_the_body() -> None:
+    completer = FakeCompleter()
+    context = ChangeContext(history=CONVENTIONAL)
+    options = pipeline.Options(max_prompt_tokens=1536)
+    result = pipeline.run(
+        SAMPLE + CHANGESET.encode(), context, options, count=chars, completer=completer
+    )
+    assert result.message.subject == "fix: keep completions from mutating os.Args"
+    assert result.subject_source is SubjectSource.NOTE
+    assert "getCompletions appended" in result.message.body
+    assert "Use this subject line as it is" in completer.sent[0][-1].content
+
+
+def test_with_commits_the_entry_stands_in_only_for_a_weak_subject() -> None:
+    diff = SAMPLE + CHANGESET.encode()
+    options = pipeline.Options(max_prompt_tokens=1536)
+    weak = ChangeContext(commit_messages=("wip", "fix tests"), history=CONVENTIONAL)
+    result = pipeline.run(diff, weak, options, count=chars, completer=NoModel())
+    assert result.message.subject == "fix: keep completions from mutating os.Args"
+    assert result.message.body == "* wip\n\n* fix tests"
+    assert result.subject_source is SubjectSource.NOTE
+    own = ChangeContext(commit_messages=("fix: copy the completion args",), history=CONVENTIONAL)
+    result = pipeline.run(diff, own, options, count=chars, completer=NoModel())
+    assert result.message.subject == "fix: copy the completion args"
+    assert result.subject_source is SubjectSource.AUTHOR
+
+
+def test_an_ignored_changelog_gives_no_subject() -> None:
+    options = pipeline.Options(max_prompt_tokens=1536, ignore=(".changeset/**",))
+    completer = FakeCompleter("fix: stop mutating os.Args")
+    context = ChangeContext(history=CONVENTIONAL)
+    diff = SAMPLE + CHANGESET.encode()
+    result = pipeline.run(diff, context, options, count=chars, completer=completer)
+    assert result.message.subject == "fix: stop mutating os.Args"
+    assert result.subject_source is SubjectSource.MODEL

@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from typing import Protocol
 
 from commit_polish import prompt
-from commit_polish.digest import fit, parse, secrets
+from commit_polish.digest import fit, notes, parse, secrets
 from commit_polish.errors import AllModelsFailedError, ConfigError, InputError
 from commit_polish.message import anchor, fallback, repair
 from commit_polish.message.style import Style, analyse_history, detect_style
@@ -94,7 +94,7 @@ def prepare(
     # The author's words reach the prompt and, kept, the comment: masked as the diff is.
     context, in_text = secrets.mask_context(context)
     style = _style(options.style, context.history)
-    kept = _kept(context, options, files)  # the subject speaks for the whole change
+    kept = _kept(context, options, files, kept_files)
     brief, fixed = _make_room(context, style, options, count, kept)
     room = options.max_prompt_tokens - fixed
     if room < MIN_DIFF_TOKENS:
@@ -110,13 +110,22 @@ def prepare(
 
 
 def _kept(
-    context: ChangeContext, options: Options, files: Sequence[FileChange]
+    context: ChangeContext,
+    options: Options,
+    files: Sequence[FileChange],
+    kept_files: Sequence[FileChange],
 ) -> anchor.Kept | None:
-    """The author's subject when it is worth keeping. The form enforced is the setting's,
-    or the history's only when that is clear (`anchor.history_form`)."""
+    """The author's subject when it is worth keeping, else the change's own changelog entry
+    (`digest.notes`, of the files not ignored). The form enforced is the setting's, or the
+    history's only when that is clear (`anchor.history_form`). The subject speaks for the
+    whole change, so its checks see every file."""
     repo = analyse_history(context.history)
     enforced = anchor.history_form(repo) if options.style == "auto" else Style(options.style)
-    return anchor.keep(context, style=enforced, repo=repo, files=files)
+    kept = anchor.keep(context, style=enforced, repo=repo, files=files)
+    entry = None if kept else notes.changelog_entry(kept_files)
+    if entry is None:
+        return kept
+    return anchor.keep_note(entry, context, style=enforced, repo=repo, files=files)
 
 
 def _make_room(
@@ -222,10 +231,12 @@ def run(
     kept = ready.kept
     source = SubjectSource.MODEL
     if kept is not None:
-        source = SubjectSource.REFORMATTED if kept.reason else SubjectSource.AUTHOR
+        source = kept.source
         whole = anchor.whole_message(kept, context)
         # A commit's own body is its author's explanation: `model` only writes a missing one.
-        if options.body == "author" or (kept.body and whole.body):
+        # Under a changelog entry with no commits to take a body from, a model writes it.
+        authors = options.body == "author" and (context.commit_messages or not kept.note)
+        if authors or (kept.body and whole.body):
             return sent.suggestion(whole, None, (), started, source)
 
     def shrink() -> tuple[ChatMessage, ...] | None:

@@ -184,6 +184,8 @@ class SubjectSource(StrEnum):
     """The PR's own subject (its commit's or title), as written."""
     REFORMATTED = "author, reformatted"
     """The PR's own subject, put into the repository's form."""
+    NOTE = "changelog entry"
+    """The one entry the change adds to its changelog or change fragments, in the form."""
     MODEL = "model"
     FALLBACK = "fallback"
     """Built from the diff's files when every model failed."""

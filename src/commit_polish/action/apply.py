@@ -212,6 +212,7 @@ def _auto_merge_on(head: str) -> str:
 
 _SOURCE_WORDS = {
     SubjectSource.REFORMATTED: "put into the repository's form",
+    SubjectSource.NOTE: "the changelog entry it adds",
     SubjectSource.FALLBACK: "built from the diff alone",
 }
 _ADVICE = {

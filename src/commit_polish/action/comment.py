@@ -170,6 +170,9 @@ _SUBJECT_FROM = {
     SubjectSource.REFORMATTED: (
         "- **Subject:** the pull request's own, put into this repository's form",
     ),
+    SubjectSource.NOTE: (
+        "- **Subject:** the changelog entry this pull request adds, in this repository's form",
+    ),
 }
 
 

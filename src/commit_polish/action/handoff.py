@@ -74,6 +74,9 @@ _CAUTION = {
     SubjectSource.REFORMATTED: "\n\n_This subject is the pull request's own, put into the "
     "repository's form; on one of commit-polish's two evaluation sets that scored below "
     "GitHub's default, so read it before you apply it._",
+    SubjectSource.NOTE: "\n\n_This subject is the changelog entry the pull request adds; "
+    "commit-polish's evaluation has not yet measured such subjects against GitHub's default, "
+    "so read it before you apply it._",
     SubjectSource.FALLBACK: "\n\n_No model wrote this message: read it before you apply it._",
 }
 

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from commit_polish.records import FileKind
 
-__all__ = ["classify", "is_change_note", "unquote_path"]
+__all__ = ["classify", "is_change_fragment", "is_change_note", "unquote_path"]
 
 _LOCKFILES = frozenset(
     {
@@ -104,7 +104,15 @@ _NOTE_DIRS = frozenset({".changeset", "changelog.d", "changes.d", "newsfragments
 def is_change_note(path: str) -> bool:
     """A changelog or change fragment: the diff's best summary of itself."""
     *dirs, name = path.lower().split("/")
-    return name.split(".", 1)[0] in _NOTE_STEMS or bool(_NOTE_DIRS.intersection(dirs))
+    return name.split(".", 1)[0] in _NOTE_STEMS or is_change_fragment(path)
+
+
+def is_change_fragment(path: str) -> bool:
+    """A one-file-per-change fragment (`.changeset/x.md`, `newsfragments/12.bugfix`), not
+    the directory's README or configuration."""
+    *dirs, name = path.lower().split("/")
+    stem = name.split(".", 1)[0]
+    return bool(_NOTE_DIRS.intersection(dirs)) and stem not in {"readme", "config", "template"}
 
 
 def _is_generated(dirs: list[str], lower_name: str, head: Sequence[str]) -> bool:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from commit_polish.message.body import (
     co_author_trailers,
@@ -30,7 +30,13 @@ from commit_polish.message.style import (
     strip_pr_number,
 )
 from commit_polish.message.subject import fix_subject, shorten
-from commit_polish.records import ChangeContext, CommitMessage, FileChange, FileKind
+from commit_polish.records import (
+    ChangeContext,
+    CommitMessage,
+    FileChange,
+    FileKind,
+    SubjectSource,
+)
 
 SUBJECT_LIMIT = 72
 _TOLERATED = 2
@@ -103,6 +109,14 @@ class Kept:
     """The commit's own body, for a PR of one commit; "" otherwise."""
     reason: str = ""
     """What was changed to fit the form; "" when it is used as written."""
+    note: bool = False
+    """The subject is the change's own changelog entry, not its title or commit."""
+
+    @property
+    def source(self) -> SubjectSource:
+        if self.note:
+            return SubjectSource.NOTE
+        return SubjectSource.REFORMATTED if self.reason else SubjectSource.AUTHOR
 
 
 def default_subject(context: ChangeContext) -> tuple[str, str]:
@@ -228,6 +242,32 @@ def keep(
     (`weak_reason`).
     """
     written, body = default_subject(context)
+    return in_form(written, body, style=style, repo=repo, files=files)
+
+
+def keep_note(
+    entry: str,
+    context: ChangeContext,
+    *,
+    style: Style | None,
+    repo: RepoStyle,
+    files: Sequence[FileChange] = (),
+) -> Kept | None:
+    """The change's own changelog entry (`digest.notes`) as its subject, put into the form
+    as an author's subject is, over the author's body; None when it is too weak."""
+    kept = in_form(entry, default_subject(context)[1], style=style, repo=repo, files=files)
+    return replace(kept, note=True) if kept else None
+
+
+def in_form(
+    written: str,
+    body: str,
+    *,
+    style: Style | None,
+    repo: RepoStyle,
+    files: Sequence[FileChange] = (),
+) -> Kept | None:
+    """`written` in the repository's form, only what is wrong changed; None when weak."""
     written = strip_pr_number(" ".join(written.split()))
     if not written or weak_reason(written, files) is not None:
         return None
