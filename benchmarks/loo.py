@@ -40,15 +40,7 @@ def main() -> None:
         name: {c.id: metrics.bnorm(c.subject, found[c.id]) for c in cases}
         for name, found in answers.items()
     }
-    by_repo: dict[str, list[str]] = defaultdict(list)
-    for case in cases:
-        by_repo[case.repo].append(case.id)
-    chosen: dict[str, float] = {}
-    for repo, held_out in by_repo.items():
-        rest = [i for r, ids_ in by_repo.items() if r != repo for i in ids_]
-        best = max(score, key=lambda name: statistics.fmean(score[name][i] for i in rest))
-        chosen.update({i: score[best][i] for i in held_out})
-        print(f"{repo:<36} chosen on the other {len(by_repo) - 1}: {best}")
+    chosen = held_out_scores(score, [(c.repo, c.id) for c in cases])
     order = [c.id for c in cases]
     ours = [chosen[i] for i in order]
     theirs = [metrics.bnorm(c.subject, base[c.id]) for c in cases]
@@ -57,6 +49,23 @@ def main() -> None:
         print(f"candidate {name:<26} {mean:6.2f} on all {len(order)} (chosen everywhere)")
     line = f"{statistics.fmean(ours):6.2f} against {statistics.fmean(theirs):6.2f}"
     print(f"leave-one-repository-out: {line}, {stats.paired(ours, theirs)}")
+
+
+def held_out_scores(
+    score: dict[str, dict[str, float]], cases: list[tuple[str, str]]
+) -> dict[str, float]:
+    """Per PR id, the score of the candidate chosen on the other repositories' PRs;
+    `cases` are (repository, id) pairs. Prints each repository's choice."""
+    by_repo: dict[str, list[str]] = defaultdict(list)
+    for repo, case_id in cases:
+        by_repo[repo].append(case_id)
+    chosen: dict[str, float] = {}
+    for repo, held_out in by_repo.items():
+        rest = [i for r, ids_ in by_repo.items() if r != repo for i in ids_]
+        best = max(score, key=lambda name: statistics.fmean(score[name][i] for i in rest))
+        chosen.update({i: score[best][i] for i in held_out})
+        print(f"{repo:<36} chosen on the other {len(by_repo) - 1}: {best}")
+    return chosen
 
 
 if __name__ == "__main__":

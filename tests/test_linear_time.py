@@ -35,7 +35,16 @@ from commit_polish.digest import notes, secrets
 from commit_polish.evaluation import metrics
 from commit_polish.evaluation.repo import Commit, _squash_suffix, squash_pr
 from commit_polish.github.records import PullRequest
-from commit_polish.message import anchor, body, fallback, markdown, repair, style, subject
+from commit_polish.message import (
+    anchor,
+    body,
+    fallback,
+    markdown,
+    repair,
+    scope,
+    style,
+    subject,
+)
 from commit_polish.message.style import RepoStyle, Style, analyse_history
 from commit_polish.records import (
     Attempt,
@@ -46,6 +55,7 @@ from commit_polish.records import (
     FileKind,
     FileStatus,
     Hunk,
+    PathCommit,
     Suggestion,
 )
 
@@ -286,6 +296,11 @@ FUNCTIONS: tuple[tuple[str, Callable[[str], object], str], ...] = (
         f"{SUBJECTS}, one long line, scopes, emoji, paths, dotted names, blank lines",
     ),
     ("fix_subject plain", _subject(PLAIN, Style.PLAIN), SUBJECTS),
+    (
+        "with_usual_scope",
+        lambda text: scope.with_usual_scope(text, (PathCommit(text),) * 3, 72),
+        f"{HISTORY_SUBJECTS}, space run",
+    ),
     (
         "changelog_entry",
         _changelog,

@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from commit_polish import pipeline
 from commit_polish.errors import AllModelsFailedError, ConfigError, InputError
-from commit_polish.records import Attempt, ChangeContext, ChatMessage, Completion, SubjectSource
+from commit_polish.records import (
+    Attempt,
+    ChangeContext,
+    ChatMessage,
+    Completion,
+    PathCommit,
+    SubjectSource,
+)
 from tests.support.paths import FIXTURES
 
 SAMPLE = (FIXTURES / "sample.diff").read_bytes()
@@ -383,3 +391,22 @@ def test_an_ignored_changelog_gives_no_subject() -> None:
     result = pipeline.run(diff, context, options, count=chars, completer=completer)
     assert result.message.subject == "fix: stop mutating os.Args"
     assert result.subject_source is SubjectSource.MODEL
+
+
+def test_a_models_subject_takes_the_scope_its_paths_have_had() -> None:
+    paths = ("completions.go",)
+    context = ChangeContext(
+        history=CONVENTIONAL,
+        path_history=(
+            PathCommit("fix(completions): quote args in fish", paths),
+            PathCommit("feat(completions): add a directive", paths),
+        ),
+    )
+    options = pipeline.Options(max_prompt_tokens=1536)
+    answer = FakeCompleter("fix(cmd): stop mutating os.Args")
+    result = pipeline.run(SAMPLE, context, options, count=chars, completer=answer)
+    assert result.message.subject == "fix(completions): stop mutating os.Args"
+    # An author's subject is theirs: no scope is added to it.
+    kept = replace(context, commit_messages=("fix: stop mutating os.Args",))
+    result = pipeline.run(SAMPLE, kept, options, count=chars, completer=NoModel())
+    assert result.message.subject == "fix: stop mutating os.Args"

@@ -10,7 +10,7 @@ from typing import Protocol
 from commit_polish import prompt
 from commit_polish.digest import fit, notes, parse, secrets
 from commit_polish.errors import AllModelsFailedError, ConfigError, InputError
-from commit_polish.message import anchor, fallback, repair
+from commit_polish.message import anchor, fallback, repair, scope
 from commit_polish.message.style import Style, analyse_history, detect_style
 from commit_polish.records import (
     Attempt,
@@ -285,15 +285,19 @@ def run(
     if kept is not None:
         repaired = replace(repaired, subject=kept.subject)
     else:
-        repaired = _authors(_typed_by_files(repaired, ready), context, options)
+        repaired = _authors(_settled(repaired, ready), context, options)
     return sent.suggestion(repaired, completion.model, completion.attempts, started, source)
 
 
-def _typed_by_files(message: CommitMessage, ready: Prepared) -> CommitMessage:
+def _settled(message: CommitMessage, ready: Prepared) -> CommitMessage:
     """A model's subject under the type its files certainly need (a docs-only change is
-    `docs`), as an author's kept subject is; an ignored file could be code, so then none."""
+    `docs`), as an author's kept subject is, and the scope its paths have had
+    (`message.scope`); an ignored file could be code, so then no type."""
     subject = message.subject if ready.ignored else anchor.retyped(message.subject, ready.files)[0]
-    return replace(message, subject=subject) if len(subject) <= anchor.SUBJECT_LIMIT else message
+    if len(subject) > anchor.SUBJECT_LIMIT:
+        subject = message.subject
+    history = ready.context.path_history
+    return replace(message, subject=scope.with_usual_scope(subject, history, anchor.SUBJECT_LIMIT))
 
 
 def _authors(message: CommitMessage, context: ChangeContext, options: Options) -> CommitMessage:

@@ -91,8 +91,9 @@ class ChangeContext:
     """Recent subjects on the target branch, newest first: the repository's style."""
     path_history: tuple[PathCommit, ...] = ()
     """The last first-parent commits on the target branch that touched the change's files,
-    newest first: how these files' changes were described (scopes, words). Read, not yet
-    used by the prompt (its worth is measured first: docs/quality.md)."""
+    newest first: how these files' changes were described. Their usual scope goes on a
+    model's subject (`message.scope`); as examples in the prompt they did not help
+    (docs/quality.md)."""
     co_authors: tuple[str, ...] = ()
     """`Name <email>` of the other commit authors, for `Co-authored-by:` trailers."""
     number: int | None = None

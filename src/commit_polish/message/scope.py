@@ -1,0 +1,60 @@
+"""The scope a change's files have had, read from their own history (`path_history`).
+
+Maintainers of a scoped repository give a package's changes the scope its earlier changes
+had (`fix(lsp): ...` for the language server's files), where a 1.5B model guesses one from a
+file name or writes none. The usual scope is the one the most of the recent conventional
+commits to these paths carried, if at least two and a third of them did; bots' subjects do
+not count (a dependency bump touches every manifest under its own `deps` scope). Pure;
+linear in the subjects.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+
+from commit_polish.message.style import is_bot_subject, parse_prefix
+from commit_polish.records import PathCommit
+
+# Chosen by leave-one-repository-out among 2 or 3 commits and a share of 0, 1/3 or 1/2 of
+# the paths' conventional commits (benchmarks/path_scope.py, docs/quality.md).
+MIN_COMMITS = 2
+MIN_SHARE = 1 / 3
+
+
+def usual_scope(
+    path_history: Sequence[PathCommit],
+    *,
+    min_commits: int = MIN_COMMITS,
+    min_share: float = MIN_SHARE,
+) -> str | None:
+    """The scope these paths' commits mostly had; None when none is usual."""
+    typed = [
+        prefix
+        for commit in path_history
+        if not is_bot_subject(commit.subject) and (prefix := parse_prefix(commit.subject))
+    ]
+    scopes = Counter(prefix.scope for prefix in typed if prefix.scope)
+    if not scopes:
+        return None
+    scope, count = scopes.most_common(1)[0]  # a tie goes to the newer commit's
+    return scope if count >= max(min_commits, min_share * len(typed)) else None
+
+
+def with_usual_scope(
+    subject: str,
+    path_history: Sequence[PathCommit],
+    limit: int,
+    *,
+    min_commits: int = MIN_COMMITS,
+    min_share: float = MIN_SHARE,
+) -> str:
+    """A conventional `subject` under the paths' usual scope; as it was when there is none,
+    when the scope would only repeat the type, or when the subject would pass `limit`."""
+    prefix = parse_prefix(subject)
+    scope = usual_scope(path_history, min_commits=min_commits, min_share=min_share)
+    if prefix is None or scope is None or scope.casefold() == prefix.type.casefold():
+        return subject
+    bang = "!" if prefix.breaking else ""
+    scoped = f"{prefix.type}({scope}){bang}: {prefix.description}"
+    return scoped if len(scoped) <= limit else subject
