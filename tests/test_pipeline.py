@@ -15,6 +15,7 @@ from commit_polish.records import (
     ChangeContext,
     ChatMessage,
     Completion,
+    FileChange,
     PathCommit,
     SubjectSource,
 )
@@ -410,3 +411,23 @@ def test_a_models_subject_takes_the_scope_its_paths_have_had() -> None:
     kept = replace(context, commit_messages=("fix: stop mutating os.Args",))
     result = pipeline.run(SAMPLE, kept, options, count=chars, completer=NoModel())
     assert result.message.subject == "fix: stop mutating os.Args"
+
+
+def test_the_paths_history_is_read_only_for_a_model_subject() -> None:
+    asked: list[tuple[str, ...]] = []
+
+    def read_paths(files: Sequence[FileChange]) -> tuple[PathCommit, ...]:
+        asked.append(tuple(f.path for f in files))
+        return (PathCommit("fix(completions): a"), PathCommit("feat(completions): b"))
+
+    options = pipeline.Options(max_prompt_tokens=1536)
+    kept = ChangeContext(commit_messages=("fix: stop mutating os.Args",), history=CONVENTIONAL)
+    pipeline.run(SAMPLE, kept, options, count=chars, completer=NoModel(), read_paths=read_paths)
+    assert asked == []  # the author's subject is kept: no call is worth making
+    answer = FakeCompleter("fix: stop mutating os.Args")
+    context = ChangeContext(history=CONVENTIONAL)
+    result = pipeline.run(
+        SAMPLE, context, options, count=chars, completer=answer, read_paths=read_paths
+    )
+    assert asked == [("completions.go", "completions_test.go")]
+    assert result.message.subject == "fix(completions): stop mutating os.Args"

@@ -20,11 +20,15 @@ from commit_polish.records import (
     Completion,
     DiffDigest,
     FileChange,
+    PathCommit,
     SubjectSource,
     Suggestion,
 )
 
 Counter = Callable[[str], int]
+PathReader = Callable[[Sequence[FileChange]], tuple[PathCommit, ...]]
+"""The base branch's last commits to the change's files, read only when a model wrote the
+subject and `context.path_history` is empty: for the Action they cost API calls."""
 # Chat formats wrap each message in a few tokens of markup, and prime the reply with a few.
 PER_MESSAGE_TOKENS = 4
 REPLY_TOKENS = 3
@@ -217,6 +221,7 @@ def run(
     *,
     count: Counter,
     completer: Completer,
+    read_paths: PathReader | None = None,
 ) -> Suggestion:
     """Prepare, ask the models, repair the answer; every model failing is not an error.
 
@@ -285,19 +290,22 @@ def run(
     if kept is not None:
         repaired = replace(repaired, subject=kept.subject)
     else:
-        repaired = _authors(_settled(repaired, ready), context, options)
+        paths = context.path_history or (read_paths(ready.files) if read_paths else ())
+        repaired = _authors(_settled(repaired, ready, paths), context, options)
     return sent.suggestion(repaired, completion.model, completion.attempts, started, source)
 
 
-def _settled(message: CommitMessage, ready: Prepared) -> CommitMessage:
+def _settled(
+    message: CommitMessage, ready: Prepared, path_history: Sequence[PathCommit]
+) -> CommitMessage:
     """A model's subject under the type its files certainly need (a docs-only change is
     `docs`), as an author's kept subject is, and the scope its paths have had
     (`message.scope`); an ignored file could be code, so then no type."""
     subject = message.subject if ready.ignored else anchor.retyped(message.subject, ready.files)[0]
     if len(subject) > anchor.SUBJECT_LIMIT:
         subject = message.subject
-    history = ready.context.path_history
-    return replace(message, subject=scope.with_usual_scope(subject, history, anchor.SUBJECT_LIMIT))
+    scoped = scope.with_usual_scope(subject, path_history, anchor.SUBJECT_LIMIT)
+    return replace(message, subject=scoped)
 
 
 def _authors(message: CommitMessage, context: ChangeContext, options: Options) -> CommitMessage:

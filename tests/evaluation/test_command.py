@@ -160,6 +160,8 @@ def test_a_case_no_model_answers_is_recorded_with_the_fallback_message(
     assert [outcome for _, outcome, _ in row["attempts"]][-1] == "connection"
     summary = json.loads(stdout)
     assert summary["groups"]["all"]["n"] == 1 and summary["groups"]["all"]["fallback"] == 1
+    # The sample's records were written before `path_history`: the summary says so.
+    assert summary["note"].startswith("1 of 1 case(s) have no history of their files")
 
 
 def test_eval_without_out_is_a_usage_error(

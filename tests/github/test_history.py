@@ -18,11 +18,13 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 import requests
 
+from commit_polish.action.run import path_reader
+from commit_polish.digest.parse import parse_diff
 from commit_polish.github.client import GitHubClient
 from commit_polish.github.history import Listed, first_parent_only, most_changed
 from commit_polish.records import PathCommit
 from tests.github.history_world import Change, PathListStub
-from tests.support.github_world import REPO, TOKEN
+from tests.support.github_world import REPO, SMALL_DIFF, TOKEN
 
 COMMITS = f"/repos/{REPO}/commits"
 UPLOADER, TESTS, DOCS, INIT = (
@@ -282,3 +284,28 @@ def test_a_branch_is_followed_only_through_listed_commits() -> None:
     # B1 did not touch the path (not listed): B0 below it cannot be told from main's commits.
     rows = _commits(("M", ("A", "B2")), ("B2", ("B1",)), ("B0", ("F",)))
     assert [c.sha for c in first_parent_only(rows)] == ["M", "B0"]
+
+
+RENAME = (
+    "diff --git a/docs/uploads.md b/docs/upload-limits.md\n"
+    "similarity index 90%\nrename from docs/uploads.md\nrename to docs/upload-limits.md\n"
+    "--- a/docs/uploads.md\n+++ b/docs/upload-limits.md\n"
+    "@@ -1 +1 @@\n-Uploads stop at 1 GB.\n+Uploads stop at 5 GB.\n"
+)
+
+
+@pytest.mark.vcr
+def test_the_actions_reader_asks_about_the_diffs_files_a_renamed_one_by_its_old_path(
+    github: Callable[..., GitHubClient], vcr: Any
+) -> None:
+    dropped: list[str] = []
+    read = path_reader(github(SQUASHED), REPO, "main", dropped)
+    found = read(parse_diff(SMALL_DIFF + RENAME))
+    # Changed lines: the uploader 7, the new test 4, the renamed page 2.
+    assert asked(vcr) == [UPLOADER, TESTS, DOCS]
+    assert subjects(found)[:3] == [
+        "Stream uploads in chunks (#48)",
+        "Test uploads against a flaky server (#47)",
+        "docs: describe the upload limits (#46)",
+    ]
+    assert dropped == []

@@ -13,7 +13,7 @@ import dataclasses
 import functools
 import os
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -42,7 +42,13 @@ from commit_polish.action.inputs import (
 from commit_polish.errors import AllModelsFailedError, CommitPolishError, ConfigError, GitHubError
 from commit_polish.github.errors import GitHubRequestError
 from commit_polish.github.records import PullRequest, PullRequestRef, Skip
-from commit_polish.records import ChangeContext, Suggestion, tried_models
+from commit_polish.records import (
+    ChangeContext,
+    FileChange,
+    PathCommit,
+    Suggestion,
+    tried_models,
+)
 from commit_polish.settings.model import Settings, is_local_model
 from commit_polish.wiring import make_completer, pipeline_options, refused_server
 
@@ -72,6 +78,7 @@ def _suggest(
     *,
     local_only: bool = False,
     author_title: str,
+    read_paths: pipeline.PathReader | None = None,
 ) -> Suggestion:
     from commit_polish import llm  # LiteLLM is imported only once a model will be asked
 
@@ -84,7 +91,22 @@ def _suggest(
         dataclasses.replace(options, instructions=extra),
         count=llm.token_counter(settings.model),
         completer=make_completer(settings, env, keep=is_local_model if local_only else None),
+        read_paths=read_paths,
     )
+
+
+def path_reader(
+    client: GitHubClient, repo: str, base_ref: str, dropped: list[str]
+) -> pipeline.PathReader:
+    """The base branch's commits to the change's most changed files (a renamed one by its
+    old path, the one the base branch has), through the API; a refusal only leaves them
+    out, and says why in `dropped` for the job summary."""
+
+    def read(files: Sequence[FileChange]) -> tuple[PathCommit, ...]:
+        changes = ((f.old_path or f.path, f.added + f.removed) for f in files)
+        return client.path_history(repo, base_ref, changes, on_drop=dropped.append)
+
+    return read
 
 
 def run(env: Mapping[str, str], step: gha.Step) -> int:
@@ -139,8 +161,15 @@ def run(env: Mapping[str, str], step: gha.Step) -> int:
     before = apply.Outcome()
     if not inputs.dry_run and apply.ours(client, pr):
         before = apply.disarm(client, pr, mark)
+    dropped: list[str] = []
     suggestion = _suggest(
-        pr, settings, target, env, local_only=cap.reached, author_title=titled.author
+        pr,
+        settings,
+        target,
+        env,
+        local_only=cap.reached,
+        author_title=titled.author,
+        read_paths=path_reader(client, pr.repo, pr.base_ref, dropped),
     )
     url, problem, outcome = "", before.problem, before
     if not inputs.dry_run:
@@ -163,7 +192,8 @@ def run(env: Mapping[str, str], step: gha.Step) -> int:
             problem = exc
             step.warning(str(exc), title=exc.title)
     down = refused_server(settings, env, suggestion, lambda e: is_local_model(e.model))
-    _report(suggestion, pr, url, step, down=down, note=cap.note(), outcome=outcome)
+    note = " ".join(part for part in (cap.note(), *dropped) if part)
+    _report(suggestion, pr, url, step, down=down, note=note, outcome=outcome)
     advice.missing_key_warnings(settings, suggestion, env, step)
     return _exit_code(suggestion, problem, inputs.fail_on_error)
 

@@ -174,7 +174,7 @@ def run_eval(args: argparse.Namespace, env: Mapping[str, str]) -> int:
         f"commit-polish: {ran.cases} cases run, {len(cases) - ran.cases} already in --out",
         file=sys.stderr,
     )
-    note = _commits_note(args, cases)
+    note = " ".join(filter(None, (_commits_note(args, cases), _paths_note(cases)))) or None
     if not args.dry_run:
         results = read_results(out, "message")
         _report(cases, results, by=args.by, as_json=args.json, note=note)
@@ -198,6 +198,18 @@ def _commits_note(args: argparse.Namespace, cases: Sequence[Case]) -> str | None
         f"its range is not the PR's own): they were described from the diff alone, and "
         f"GitHub's default is n/a for them. To read every PR's own commits, run "
         f"`{FETCH_PULL_HEADS}` in the clone first."
+    )
+
+
+def _paths_note(cases: Sequence[Case]) -> str | None:
+    """How many cases had no history of their files (`path_history`): a model's subject on
+    them got no usual scope (`message.scope`). None where every case had one."""
+    missing = sum(not case.path_history for case in cases)
+    if not missing:
+        return None
+    return (
+        f"{missing} of {len(cases)} case(s) have no history of their files (no `path_history` "
+        "in the record, or no earlier commit to them): a model's subject got no scope from it."
     )
 
 
