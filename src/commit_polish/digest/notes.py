@@ -14,7 +14,6 @@ import re
 from collections.abc import Iterator, Sequence
 
 from commit_polish.digest.kinds import is_change_fragment, is_change_note
-from commit_polish.message.markdown import unbold
 from commit_polish.records import FileChange, FileStatus
 
 __all__ = ["changelog_entry"]
@@ -94,7 +93,7 @@ def _bullets(change: FileChange) -> list[str] | None:
 
 
 def _sentence(entry: str) -> str | None:
-    text = unbold(" ".join(entry.split()))
+    text = " ".join(entry.split()).replace("**", "")  # bold is emphasis, not words
     for _ in range(_MAX_REFERENCES):
         text, found = _REFERENCE.subn("", text)
         if not found:
