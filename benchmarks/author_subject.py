@@ -2,7 +2,8 @@
 
 `message.anchor` decides before any model is asked: a PR's own subject (its commit's, or the
 title) that fits the repository's form is kept, one whose words are good is put into the
-form, a weak one is left to the model. This prints, per data set and repository, how many
+form, a weak one gives way to the one changelog entry the change adds (`digest.notes`), else
+to the model. This prints, per data set and repository, how many
 PRs take each road and the B-Norm of the subject each road gives against the maintainers'
 subject, beside GitHub's default (the author's subject as written) on the same PRs:
 
@@ -19,6 +20,7 @@ import statistics
 from collections import defaultdict
 from pathlib import Path
 
+from commit_polish.digest import notes
 from commit_polish.digest.parse import parse_diff
 from commit_polish.evaluation import metrics
 from commit_polish.evaluation.cases import Case, load_cases
@@ -26,17 +28,20 @@ from commit_polish.message import anchor
 from commit_polish.message.style import analyse_history
 from commit_polish.records import ChangeContext
 
-ROADS = ("kept", "reformatted", "weak")
+ROADS = ("kept", "reformatted", "changelog", "weak")
 
 
 def road(case: Case) -> tuple[str, str, str]:
     """(road, the subject it gives or "", GitHub's default subject) for one case."""
     repo = analyse_history(case.history)
     context = ChangeContext(commit_messages=case.commit_messages, history=case.history)
-    kept = anchor.keep(
-        context, style=anchor.history_form(repo), repo=repo, files=parse_diff(case.diff)
-    )
+    files, form = parse_diff(case.diff), anchor.history_form(repo)
+    kept = anchor.keep(context, style=form, repo=repo, files=files)
     written = anchor.default_subject(context)[0]
+    entry = None if kept else notes.changelog_entry(files)
+    if entry is not None:
+        kept = anchor.keep_note(entry, context, style=form, repo=repo, files=files)
+        return ("changelog", kept.subject, written) if kept else ("weak", "", written)
     if kept is None:
         return "weak", "", written
     return ("reformatted" if kept.reason else "kept"), kept.subject, written
