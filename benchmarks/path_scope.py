@@ -7,9 +7,12 @@ on eleven repositories and reported on the twelfth (`loo.held_out_scores`), agai
 answers as they were. Also prints, per candidate, on how many PRs it changes the scope and
 how many of the maintainers' scopes it then matches.
 
-    cat /tmp/whole_dev.jsonl /tmp/whole_dev2.jsonl > /tmp/whole.jsonl  # eval --diff-only
+    cat benchmarks/data/whole512_dev.jsonl benchmarks/data/whole512_dev2.jsonl > /tmp/whole.jsonl
     .venv/bin/python benchmarks/path_scope.py /tmp/whole.jsonl \\
         ../shared/eval/dev.jsonl.gz ../shared/eval/dev2.jsonl.gz
+
+The stored answers are the whole of both sets at the 512-token default, diff only, from the
+code before the rule (docs/quality.md).
 """
 
 from __future__ import annotations

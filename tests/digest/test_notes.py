@@ -99,6 +99,8 @@ def test_a_fragment_is_its_first_paragraph_and_only_a_new_one_counts() -> None:
     assert entry(fragment("Add a flag", "", "More text here.", path="changelog.d/a.md")) == (
         "Add a flag"
     )
+    listed = fragment("- fix: one thing", "- feat: another", path=".changeset/two.md")
+    assert entry(listed) is None
     edited = changelog("-old text", "+fix: new text", path=".changeset/old.md")
     assert entry(edited) is None
     readme = fragment("# Changesets", "", "Read the docs.", path=".changeset/README.md")

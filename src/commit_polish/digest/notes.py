@@ -55,21 +55,26 @@ def _added(change: FileChange) -> Iterator[str]:
 
 def _fragment(change: FileChange) -> list[str]:
     """A new fragment's first paragraph after its front matter (changesets name the
-    packages there); an edited or deleted fragment is not this change's entry."""
+    packages there), or each item of a list there; an edited or deleted fragment is not
+    this change's entry."""
     if change.status is not FileStatus.ADDED:
         return []
     lines = list(_added(change))
     if lines and lines[0].strip() == _FRONT_MATTER:
         ends = [i for i, line in enumerate(lines[1:], 1) if line.strip() == _FRONT_MATTER]
         lines = lines[ends[0] + 1 :] if ends else []
-    paragraph: list[str] = []
+    items: list[str] = []
     for line in lines:
-        if line.strip():
-            bullet = _BULLET.fullmatch(line)
-            paragraph.append((bullet.group(1) if bullet else line).strip())
-        elif paragraph:
-            break
-    return [" ".join(paragraph)] if paragraph else []
+        if not line.strip():
+            if items:
+                break
+            continue
+        bullet = _BULLET.fullmatch(line)
+        if bullet or not items:  # each item of a list is an entry of its own
+            items.append((bullet.group(1) if bullet else line).strip())
+        else:
+            items[-1] += " " + line.strip()
+    return items
 
 
 def _bullets(change: FileChange) -> list[str] | None:
