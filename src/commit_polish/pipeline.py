@@ -240,7 +240,7 @@ def run(
         whole = anchor.whole_message(kept, context)
         # A commit's own body is its author's explanation: `model` only writes a missing one.
         # Under a changelog entry with no commits to take a body from, a model writes it.
-        authors = options.body == "author" and (context.commit_messages or not kept.note)
+        authors = options.body == "author" and (bool(context.commit_messages) or not kept.note)
         if authors or (kept.body and whole.body):
             return sent.suggestion(whole, None, (), started, source)
 
