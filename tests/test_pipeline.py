@@ -431,3 +431,10 @@ def test_the_paths_history_is_read_only_for_a_model_subject() -> None:
     )
     assert asked == [("completions.go", "completions_test.go")]
     assert result.message.subject == "fix(completions): stop mutating os.Args"
+    # A plain subject takes no scope: its history is not worth a call.
+    plain = FakeCompleter("Stop mutating os.Args in completions")
+    plain_context = ChangeContext(history=("Add a flag", "Fix quoted paths") * 5)
+    pipeline.run(
+        SAMPLE, plain_context, options, count=chars, completer=plain, read_paths=read_paths
+    )
+    assert len(asked) == 1

@@ -11,7 +11,7 @@ from commit_polish import prompt
 from commit_polish.digest import fit, notes, parse, secrets
 from commit_polish.errors import AllModelsFailedError, ConfigError, InputError
 from commit_polish.message import anchor, fallback, repair, scope
-from commit_polish.message.style import Style, analyse_history, detect_style
+from commit_polish.message.style import Style, analyse_history, detect_style, parse_prefix
 from commit_polish.records import (
     Attempt,
     ChangeContext,
@@ -290,22 +290,27 @@ def run(
     if kept is not None:
         repaired = replace(repaired, subject=kept.subject)
     else:
-        paths = context.path_history or (read_paths(ready.files) if read_paths else ())
+
+        def paths() -> Sequence[PathCommit]:
+            return context.path_history or (read_paths(ready.files) if read_paths else ())
+
         repaired = _authors(_settled(repaired, ready, paths), context, options)
     return sent.suggestion(repaired, completion.model, completion.attempts, started, source)
 
 
 def _settled(
-    message: CommitMessage, ready: Prepared, path_history: Sequence[PathCommit]
+    message: CommitMessage, ready: Prepared, paths: Callable[[], Sequence[PathCommit]]
 ) -> CommitMessage:
     """A model's subject under the type its files certainly need (a docs-only change is
     `docs`), as an author's kept subject is, and the scope its paths have had
-    (`message.scope`); an ignored file could be code, so then no type."""
+    (`message.scope`); an ignored file could be code, so then no type. `paths` is asked
+    only for a conventional subject: a plain one takes no scope, and reading costs calls."""
     subject = message.subject if ready.ignored else anchor.retyped(message.subject, ready.files)[0]
     if len(subject) > anchor.SUBJECT_LIMIT:
         subject = message.subject
-    scoped = scope.with_usual_scope(subject, path_history, anchor.SUBJECT_LIMIT)
-    return replace(message, subject=scoped)
+    if parse_prefix(subject) is not None:
+        subject = scope.with_usual_scope(subject, paths(), anchor.SUBJECT_LIMIT)
+    return replace(message, subject=subject)
 
 
 def _authors(message: CommitMessage, context: ChangeContext, options: Options) -> CommitMessage:
