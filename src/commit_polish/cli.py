@@ -131,6 +131,13 @@ def _eval_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     p.add_argument(
         "--last", type=_positive, metavar="N", help="with --repo: the N most recent (default 20)"
     )
+    p.add_argument(
+        "--every-commit",
+        action="store_true",
+        help="with --repo: a case of every commit a person wrote on the first-parent line, "
+        "not only of squash-merged PRs (for a repository that commits directly or merges "
+        "without squashing); such a commit has no PR's commits, so its case is diff only",
+    )
     p.add_argument("--ids", metavar="FILE", help="only the case ids listed in FILE, one a line")
     p.add_argument("--limit", type=int, metavar="N", help="only the first N cases")
     p.add_argument("--out", metavar="FILE", help="results, one JSON line per case (resumable)")

@@ -261,6 +261,7 @@ def test_a_rejected_token_stops_at_the_first_request(
         (["--kept", REPO, "--dataset", "x.jsonl"], "--kept needs --repo"),
         (["--repo", ".", "--kept", REPO, "--out", "x.jsonl"], "--out does not apply"),
         (["--repo", ".", "--kept", REPO, "--api-base", "http://x/v1"], "--api-base does not apply"),
+        (["--repo", ".", "--kept", REPO, "--every-commit"], "--every-commit does not apply"),
         (["--repo", ".", "--kept", "widgets"], "is not a GitHub repository's OWNER/NAME"),
         (["--repo", ".", "--kept", REPO, "--marker", "no spaces"], "--marker: "),
         (["--repo", ".", "--marker", "docs", "--out", "x.jsonl"], "--marker needs --kept"),

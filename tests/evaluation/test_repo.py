@@ -218,6 +218,42 @@ def test_last_counts_only_picked_commits_and_a_longer_read_finds_the_same(
     assert len(others) == 3 and sum("--name-only" in a for a in others) == 2
 
 
+def test_every_commit_makes_a_case_of_each_commit_a_person_wrote(
+    repo: Repo, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    built = evalrepo.records(repo.path, last=7, every_commit=True)
+    # Direct commits join the squash-merged PRs; merges, bots and releases stay out.
+    assert [(r["subject_raw"], r["pr"]) for r in built] == [
+        ("feat(cli): add --verbose (#9)", 9),
+        ("Record nothing (#8)", 8),
+        ("Tidy up the readme", 0),
+        ("fix: handle empty input (#2)", 2),
+        ("Add the parser (#1)", 1),
+        ("Start 21", 0),
+        ("Start 20", 0),
+    ]
+    tidy = built[2]
+    assert tidy["subject"] == "Tidy up the readme" and tidy["style"] == "plain"
+    assert tidy["diff"] == _plain_diff(repo, tidy["parent"], tidy["sha"])
+    assert tidy["history"][:2] == ["Release 1.2.3 (#4)", "Bump lodash from 1.0.0 to 1.0.1 (#3)"]
+    assert tidy["pr_commits"] is None
+    # A PR's case is the same record either way.
+    squashed = {r["sha"]: r for r in evalrepo.records(repo.path, last=10)}
+    assert all(r == squashed[r["sha"]] for r in built if r["pr"])
+
+    # Through the CLI: no note about missing PR heads, which commits made directly lack.
+    out = tmp_path / "every.jsonl"
+    args = ("--repo", str(repo.path), "--every-commit", "--last", "4", "--dry-run")
+    code, _, err = run_eval(capsys, *args, "--out", str(out))
+    assert code == 0, err
+    assert [row["id"] for row in out_rows(out)] == [r["id"] for r in built[:4]]
+    assert "refs/pull" not in err
+    dead = ("--api-base", f"http://127.0.0.1:{free_port()}/v1")
+    code, text, err = run_eval(capsys, *args[:-1], *dead, "--out", str(tmp_path / "real.jsonl"))
+    assert code == 0, err
+    assert "refs/pull" not in text and text.startswith("group")
+
+
 @pytest.fixture
 def pulls(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Repo:
     """Three squash-merged PRs: #2's head fetched, #1's not, #3's pointing before its base."""
@@ -344,6 +380,28 @@ def test_which_commits_are_cases(subject: str, author: str, picked: bool) -> Non
     assert (evalrepo.squash_pr(commit) is not None) is picked
     merge = evalrepo.Commit("f" * 40, ("e" * 40, "d" * 40), ADA, "", "Add a cart (#12)")
     assert evalrepo.squash_pr(merge) is None
+    assert evalrepo.written_commit(merge) is None
+
+
+@pytest.mark.parametrize(
+    ("subject", "author", "written"),
+    [
+        ("Add a cart (#12)", ADA, ("Add a cart", 12)),
+        ("Add a cart", ADA, ("Add a cart", 0)),
+        ("Add a cart (#12) now", ADA, ("Add a cart (#12) now", 0)),
+        ("fix(cart): round prices", ADA, ("fix(cart): round prices", 0)),
+        ("Add a cart", "renovate[bot] <bot@renovateapp.com>", None),
+        ("v1.2.3", ADA, None),
+        ("Release 2.0.1", ADA, None),
+        ("chore(deps): bump x from 1 to 2", ADA, None),
+        ("   ", ADA, None),
+    ],
+)
+def test_which_commits_every_commit_takes(
+    subject: str, author: str, written: tuple[str, int] | None
+) -> None:
+    commit = evalrepo.Commit("f" * 40, ("e" * 40,), author, "2026-01-01T00:00:00+00:00", subject)
+    assert evalrepo.written_commit(commit) == written
 
 
 def test_eval_repo_dry_run_in_parallel_writes_the_same_prompts_and_one_line_per_case(
@@ -416,10 +474,16 @@ def test_last_without_repo_and_a_repo_without_prs_are_errors(
     sample = str(FIXTURES / "eval_sample.jsonl")
     code, _, err = run_eval(capsys, "--dataset", sample, "--last", "2", "--dry-run")
     assert code == 2 and "--last needs --repo" in err
+    code, _, err = run_eval(capsys, "--dataset", sample, "--every-commit", "--dry-run")
+    assert code == 2 and "--every-commit needs --repo" in err
     bare = Repo(tmp_path / "bare")
     bare.commit("Start", {"a": "a\n"})
     code, _, err = run_eval(capsys, "--repo", str(bare.path), "--dry-run")
     assert code == 3 and "no squash-merged PR commit" in err
+    bot_only = Repo(tmp_path / "bots")
+    bot_only.commit("Bump a from 1 to 2", {"a": "2\n"}, DEPENDABOT)
+    code, _, err = run_eval(capsys, "--repo", str(bot_only.path), "--every-commit", "--dry-run")
+    assert code == 3 and "no commit a person wrote" in err
     code, _, err = run_eval(capsys, "--repo", str(tmp_path / "nowhere"), "--dry-run")
     assert code == 3 and "git rev-parse" in err
     with pytest.raises(SystemExit):

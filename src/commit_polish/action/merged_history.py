@@ -44,7 +44,7 @@ NONE, UNREADABLE, OTHER_COMMIT = "none", "unreadable", "other_commit"
 MERGED_WITH = (merged.SUGGESTION, merged.DEFAULT, merged.EDITED, merged.OTHER)
 _FATAL = frozenset({"auth", "connection"})
 _REPO = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{0,38}/[A-Za-z0-9._-]{1,100}")
-_NOT_HERE = ("out", "dry_run", "diff_only", "by", "ids", "limit")
+_NOT_HERE = ("out", "dry_run", "diff_only", "by", "ids", "limit", "every_commit")
 _AUTH_FIX = (
     "export GITHUB_TOKEN with a token that may read {repo}'s pull requests (`gh auth token` "
     "prints yours; a fine-grained token needs Pull requests: read); for GitHub Enterprise "

@@ -132,12 +132,17 @@ def load_eval_cases(args: argparse.Namespace) -> list[Case]:
     """The cases of `--dataset`, or those built from `--repo`'s history; `--ids`, `--limit`."""
     ids = read_ids(Path(args.ids)) if args.ids else None
     if args.repo is None:
-        if args.last is not None:
-            raise ConfigError("--last needs --repo", fix="drop --last, or use --repo PATH")
+        for flag, given in (
+            ("--last", args.last is not None),
+            ("--every-commit", args.every_commit),
+        ):
+            if given:
+                raise ConfigError(f"{flag} needs --repo", fix=f"drop {flag}, or use --repo PATH")
         return load_cases(Path(args.dataset), ids=ids, limit=args.limit)
     from commit_polish.evaluation import repo
 
-    built = repo.records(Path(args.repo), last=args.last or DEFAULT_LAST)
+    last = args.last or DEFAULT_LAST
+    built = repo.records(Path(args.repo), last=last, every_commit=args.every_commit)
     cases = [case_from_record(record) for record in built]
     return pick_cases(cases, ids=ids, limit=args.limit, source=f"--repo {args.repo}")
 
@@ -186,8 +191,8 @@ def run_eval(args: argparse.Namespace, env: Mapping[str, str]) -> int:
 def _commits_note(args: argparse.Namespace, cases: Sequence[Case]) -> str | None:
     """For `--repo`: how many PRs the pipeline saw without their own commits, and how to
     give it them (`refs/pull/N/head`, `repo.pr_commits`). None where all had them."""
-    if args.repo is None or args.diff_only:
-        return None
+    if args.repo is None or args.diff_only or args.every_commit:
+        return None  # commits not made through a PR have no PR's commits to miss
     missing = sum(not case.commit_messages for case in cases)
     if not missing:
         return None

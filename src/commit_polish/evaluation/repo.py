@@ -11,6 +11,7 @@ clone has fetched; then per PR two for its files' own history (`path_history`) a
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple, TypedDict
@@ -122,16 +123,26 @@ class SquashPR(NamedTuple):
     subject: str
     """The subject without GitHub's ` (#N)`."""
     pr: int
+    """0 for a commit that is no PR's (`written_commit`)."""
+
+
+Pick = Callable[[Commit], SquashPR | None]
 
 
 def squash_pr(commit: Commit) -> SquashPR | None:
     """The subject and PR number of a squash-merged PR a person wrote, else None."""
+    match = written_commit(commit)
+    return match if match is not None and match.pr else None
+
+
+def written_commit(commit: Commit) -> SquashPR | None:
+    """Any commit a person wrote on the line, a squash-merged PR or not (`eval --repo
+    --every-commit`): its subject without GitHub's ` (#N)`, and the PR's number, or 0 where
+    there is none. None for a merge, a bot's commit, a release or a version bump."""
     if len(commit.parents) != 1 or _BOT.search(commit.author):
         return None
-    match = _squash_suffix(commit.subject)
-    if match is None or _NOT_WRITTEN.match(match.subject):
-        return None
-    return match
+    match = _squash_suffix(commit.subject) or SquashPR(commit.subject.strip(), 0)
+    return None if not match.subject or _NOT_WRITTEN.match(match.subject) else match
 
 
 def _squash_suffix(subject: str) -> SquashPR | None:
@@ -156,9 +167,10 @@ def _squash_suffix(subject: str) -> SquashPR | None:
     return SquashPR(text[: ends[-1]], int(number)) if ends else None
 
 
-def records(repo: Path, last: int) -> list[Record]:
-    """The `last` most recent squash-merged PRs on HEAD's first-parent history, newest first."""
-    top, commits, picked = _picked(repo, last)
+def records(repo: Path, last: int, *, every_commit: bool = False) -> list[Record]:
+    """The `last` most recent squash-merged PRs on HEAD's first-parent history, newest first;
+    with `every_commit`, the last commits a person wrote there, PRs or not."""
+    top, commits, picked = _picked(repo, last, written_commit if every_commit else squash_pr)
     diffs = _diffs(repo, [commits[index].sha for index, _ in picked])
     subjects = [commit.subject for commit in commits]
     heads = localgit.pull_heads(repo)
@@ -179,18 +191,22 @@ def records(repo: Path, last: int) -> list[Record]:
 def squash_commits(repo: Path, last: int) -> list[tuple[Commit, SquashPR]]:
     """The commits `records` makes its cases of, newest first, and nothing else read: for
     `eval --repo --kept`, which compares their messages and asks for no diff."""
-    _, commits, picked = _picked(repo, last)
+    _, commits, picked = _picked(repo, last, squash_pr)
     return [(commits[index], match) for index, match in picked]
 
 
-def _picked(repo: Path, last: int) -> tuple[Path, list[Commit], list[tuple[int, SquashPR]]]:
+def _picked(
+    repo: Path, last: int, pick: Pick
+) -> tuple[Path, list[Commit], list[tuple[int, SquashPR]]]:
     top = Path(localgit.git(repo, "rev-parse", "--show-toplevel", fix=_FIX).decode().strip())
-    commits, picked = _candidates(repo, last)
+    commits, picked = _candidates(repo, last, pick)
     if not picked:
+        what, fix = "squash-merged PR commit (one parent, subject ending in ` (#N)`,", _FIX
+        if pick is written_commit:
+            what, fix = "commit a person wrote (one parent,", "give --repo a repository with one"
         raise InputError(
-            f"no squash-merged PR commit (one parent, subject ending in ` (#N)`, not a bot's or "
-            f"a release's) in the first-parent history of HEAD in {top}",
-            fix=_FIX,
+            f"no {what} not a bot's or a release's) in the first-parent history of HEAD in {top}",
+            fix=fix,
         )
     return top, commits, picked
 
@@ -226,12 +242,14 @@ def pr_commits(repo: Path, parent: str, head: str | None) -> list[PrCommit] | No
     return kept
 
 
-def _candidates(repo: Path, last: int) -> tuple[list[Commit], list[tuple[int, SquashPR]]]:
+def _candidates(
+    repo: Path, last: int, pick: Pick
+) -> tuple[list[Commit], list[tuple[int, SquashPR]]]:
     # One read is enough where most commits are PRs; it grows only when they are rare.
     count = max(READ_AHEAD, 2 * last + HISTORY)
     while True:
         commits = _log(repo, count)
-        picked = [(i, m) for i, c in enumerate(commits) if (m := squash_pr(c))][:last]
+        picked = [(i, m) for i, c in enumerate(commits) if (m := pick(c))][:last]
         exhausted = len(commits) < count
         if exhausted or (len(picked) == last and picked[-1][0] + HISTORY < len(commits)):
             return commits, picked
