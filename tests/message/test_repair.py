@@ -441,6 +441,21 @@ def test_conventional_style_infers_a_missing_type() -> None:
         assert repair(answer, style=Style.CONVENTIONAL).subject == expected
 
 
+def test_a_nested_scope_and_a_copied_commit_hash_are_repaired() -> None:
+    # Seen on this project's own history (docs/quality.md): a small model nests a history's
+    # `docs(quality)` as its scope, and copies a changelog's commit hash.
+    ours = ["docs(quality): a", "feat(message): b", "fix(action): c", "test(eval): d", "docs: e"]
+    nested = "fix(docs(quality)): update the quality metrics for the whole sets"
+    assert repair(nested, style=Style.CONVENTIONAL, history=ours).subject == (
+        "fix(quality): update the quality metrics for the whole sets"
+    )
+    copied = repair("docs(changelog): update the targets (5d86a4b).", style=None, history=ours)
+    assert copied.subject == "docs(changelog): update the targets"
+    # A word in parentheses is no hash, nor is a short one.
+    for kept in ("fix: paint it (deadbeef)", "fix: keep the id (a1b2c3)"):
+        assert repair(kept, style=Style.CONVENTIONAL, history=ours).subject == kept
+
+
 def test_conventional_type_is_normalised() -> None:
     assert repair("Feature(ui): Add x", style=Style.CONVENTIONAL).subject == "feat(ui): add x"
     assert repair("FIX: handle y", style=Style.CONVENTIONAL).subject == "fix: handle y"

@@ -58,6 +58,11 @@ _TYPE_ONLY = re.compile(
     rf"(?i:(?:{'|'.join(STANDARD_TYPES)})\([^()\n]{{1,40}}\)|feat|refactor|perf|chore)!?"
 )
 _TRAILING = re.compile(r"(?<![\s.,;:\u2026])[\s.,;:\u2026]+$")
+# A commit a small model copies from a changelog: `(a5ab87d)`, with a digit, so not `(facade)`.
+_COMMIT = re.compile(r"(?<!\s)\s+\((?=[a-f]{0,39}\d)[0-9a-f]{7,40}\)$")
+# `fix(docs(quality)): x`: a model nesting a history's `type(scope)` as its scope. The inner
+# scope is the one meant; the type is checked against the change afterwards.
+_NESTED = re.compile(r"^([A-Za-z][\w-]{0,19})\([\w./-]{1,30}\(([\w./-]{1,30})\)\)(!?):\s+")
 _PARENTHETICAL = re.compile(r"(?<!\s)\s+\([^()`]*\)")
 _LEAD = re.compile(r"^[^\x00-\x7f\w]+\s*")  # an emoji prefix (gitmoji)
 _NAME_SCOPE = re.compile(r"^[A-Za-z0-9_][\w./-]{0,29}$")
@@ -70,7 +75,7 @@ def tidy(subject: str) -> str:
     subject = re.sub(r"^\s*#{1,6}\s+", "", subject.strip())
     subject = re.sub(r"^(\*\*|__)(.+)\1$", r"\2", subject.strip())
     subject = unwrap(strip_pr_number(subject))
-    subject = _TRAILING.sub("", subject)
+    subject = _TRAILING.sub("", _COMMIT.sub("", _TRAILING.sub("", subject)))
     return " ".join(subject.split())
 
 
@@ -221,7 +226,7 @@ def fix_subject(
     `style=None` (mixed or unknown history) keeps the model's choice of prefix. `agree`
     makes a model's type agree with its own verb (`agreeing_type`); an author's type stays.
     """
-    subject = tidy(_first_sentence(subject, repo))
+    subject = tidy(_first_sentence(_NESTED.sub(r"\1(\2)\3: ", subject.strip()), repo))
     if style is None and repo.examples and not repo.types:
         style = Style.PLAIN  # the history shows no prefix at all
     if style is Style.PLAIN:
