@@ -20,12 +20,11 @@ import statistics
 from collections import defaultdict
 from pathlib import Path
 
-from commit_polish.digest import notes
 from commit_polish.digest.parse import parse_diff
 from commit_polish.evaluation import metrics
 from commit_polish.evaluation.cases import Case, load_cases
 from commit_polish.message import anchor
-from commit_polish.message.style import analyse_history
+from commit_polish.pipeline import own_subject
 from commit_polish.records import ChangeContext
 
 ROADS = ("kept", "reformatted", "changelog", "weak")
@@ -33,17 +32,14 @@ ROADS = ("kept", "reformatted", "changelog", "weak")
 
 def road(case: Case) -> tuple[str, str, str]:
     """(road, the subject it gives or "", GitHub's default subject) for one case."""
-    repo = analyse_history(case.history)
     context = ChangeContext(commit_messages=case.commit_messages, history=case.history)
-    files, form = parse_diff(case.diff), anchor.history_form(repo)
-    kept = anchor.keep(context, style=form, repo=repo, files=files)
+    files = parse_diff(case.diff)
+    kept = own_subject(context, "auto", files, files)
     written = anchor.default_subject(context)[0]
-    entry = None if kept else notes.changelog_entry(files)
-    if entry is not None:
-        kept = anchor.keep_note(entry, context, style=form, repo=repo, files=files)
-        return ("changelog", kept.subject, written) if kept else ("weak", "", written)
     if kept is None:
         return "weak", "", written
+    if kept.note:
+        return "changelog", kept.subject, written
     return ("reformatted" if kept.reason else "kept"), kept.subject, written
 
 

@@ -20,25 +20,18 @@ import argparse
 import json
 from pathlib import Path
 
-from commit_polish.digest import notes
 from commit_polish.digest.parse import parse_diff
 from commit_polish.evaluation.cases import Case, load_cases
 from commit_polish.message import anchor
 from commit_polish.message.scope import with_usual_scope
-from commit_polish.message.style import analyse_history
+from commit_polish.pipeline import own_subject
 from commit_polish.records import ChangeContext, SubjectSource
 
 
 def subject(case: Case, answered: str, source: str) -> tuple[str, str]:
     """(subject, source) as today's rules give them over the model's `answered` subject."""
-    repo = analyse_history(case.history)
     files = parse_diff(case.diff)
-    entry = notes.changelog_entry(files)
-    context = ChangeContext(history=case.history)
-    kept = None
-    if entry is not None:
-        style = anchor.history_form(repo)
-        kept = anchor.keep_note(entry, context, style=style, repo=repo, files=files)
+    kept = own_subject(ChangeContext(history=case.history), "auto", files, files)
     if kept is not None:
         return kept.subject, SubjectSource.NOTE.value
     if source != SubjectSource.MODEL.value:

@@ -384,6 +384,29 @@ def test_with_commits_the_entry_stands_in_only_for_a_weak_subject() -> None:
     assert result.subject_source is SubjectSource.AUTHOR
 
 
+def test_a_conventional_changelog_item_gives_its_scope_where_the_history_has_scopes() -> None:
+    item = "- **completions:** keep completions from mutating os.Args (a5ab87d)"
+    diff = (
+        "diff --git a/CHANGELOG.md b/CHANGELOG.md\n--- a/CHANGELOG.md\n+++ b/CHANGELOG.md\n"
+        f"@@ -1,2 +1,3 @@\n ## Unreleased\n \n+{item}\n"
+    )
+    options = pipeline.Options(max_prompt_tokens=1536)
+    scoped = tuple(f"fix(part{n}): quote args {n}" for n in range(6))
+    unscoped = tuple(f"fix: quote args {n}" for n in range(6))
+    subjects = {}
+    for name, history in (("scoped", scoped), ("unscoped", unscoped)):
+        context = ChangeContext(history=history)
+        result = pipeline.run(
+            SAMPLE + diff.encode(), context, options, count=chars, completer=FakeCompleter()
+        )
+        assert result.subject_source is SubjectSource.NOTE
+        subjects[name] = result.message.subject
+    assert subjects == {
+        "scoped": "fix(completions): keep completions from mutating os.Args",
+        "unscoped": "fix: keep completions from mutating os.Args",
+    }
+
+
 def test_an_ignored_changelog_gives_no_subject() -> None:
     options = pipeline.Options(max_prompt_tokens=1536, ignore=(".changeset/**",))
     completer = FakeCompleter("fix: stop mutating os.Args")

@@ -98,7 +98,7 @@ def prepare(
     # The author's words reach the prompt and, kept, the comment: masked as the diff is.
     context, in_text = secrets.mask_context(context)
     style = _style(options.style, context.history)
-    kept = _kept(context, options, files, kept_files)
+    kept = own_subject(context, options.style, files, kept_files)
     brief, fixed = _make_room(context, style, options, count, kept)
     room = options.max_prompt_tokens - fixed
     if room < MIN_DIFF_TOKENS:
@@ -113,23 +113,25 @@ def prepare(
     return Prepared(files_kept, names, style, digest, messages, total, kept, context, brief)
 
 
-def _kept(
+def own_subject(
     context: ChangeContext,
-    options: Options,
+    style: str,
     files: Sequence[FileChange],
     kept_files: Sequence[FileChange],
 ) -> anchor.Kept | None:
     """The author's subject when it is worth keeping, else the change's own changelog entry
-    (`digest.notes`, of the files not ignored). The form enforced is the setting's, or the
-    history's only when that is clear (`anchor.history_form`). The subject speaks for the
-    whole change, so its checks see every file."""
+    (`digest.notes`, of the files not ignored). The form enforced is the `style` setting's,
+    or with "auto" the history's only when that is clear (`anchor.history_form`). The
+    subject speaks for the whole change, so its checks see every file."""
     repo = analyse_history(context.history)
-    enforced = anchor.history_form(repo) if options.style == "auto" else Style(options.style)
+    enforced = anchor.history_form(repo) if style == "auto" else Style(style)
     kept = anchor.keep(context, style=enforced, repo=repo, files=files)
     entry = None if kept else notes.changelog_entry(kept_files)
     if entry is None:
         return kept
-    return anchor.keep_note(entry, context, style=enforced, repo=repo, files=files)
+    return anchor.keep_note(
+        entry.text, context, style=enforced, repo=repo, files=files, scope=entry.scope
+    )
 
 
 def _make_room(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from commit_polish.digest.notes import changelog_entry
+from commit_polish.digest.notes import Entry, changelog_entry
 from commit_polish.digest.parse import parse_diff
 from tests.support import paths
 
@@ -38,13 +38,38 @@ def fragment(*lines: str, path: str = ".changeset/odd-wasps-smoke.md") -> str:
 
 
 def entry(*diffs: str) -> str | None:
-    return changelog_entry(parse_diff("".join(diffs)))
+    found = changelog_entry(parse_diff("".join(diffs)))
+    assert found is None or found.scope is None
+    return found.text if found else None
 
 
 def test_a_real_changeset_gives_its_line_without_the_front_matter() -> None:
-    assert changelog_entry(parse_diff(SVELTE.read_bytes())) == (
+    assert changelog_entry(parse_diff(SVELTE.read_bytes())) == Entry(
         "fix: upgrade to esm-env 1.2.1 to fix issues with non-Vite setups"
     )
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        (
+            '- **repair:** strip a leaked "Squash:" label (a5ab87d)',
+            Entry('strip a leaked "Squash:" label', "repair"),
+        ),
+        (
+            "* **load**: accept a config in TypeScript "
+            "([4c2e987](https://github.com/o/r/commit/4c2e9873))",
+            Entry("accept a config in TypeScript", "load"),
+        ),
+        ("- **Fix** the cache key", Entry("Fix the cache key")),  # bold, but no label
+        ("- Paint it (deadbeef)", Entry("Paint it (deadbeef)")),  # a word, not a hash
+        ("- Restore a word (facade12)", Entry("Restore a word")),
+    ],
+)
+def test_conventional_changelog_items_give_their_scope_and_lose_the_commit(
+    line: str, expected: Entry
+) -> None:
+    assert changelog_entry(parse_diff(changelog(" ## Unreleased", "+" + line))) == expected
 
 
 @pytest.mark.parametrize(

@@ -12,27 +12,39 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
+from typing import NamedTuple
 
 from commit_polish.digest.kinds import is_change_fragment, is_change_note
 from commit_polish.records import FileChange, FileStatus
 
-__all__ = ["changelog_entry"]
+__all__ = ["Entry", "changelog_entry"]
 
 _BULLET = re.compile(r"[ \t]*[-*+][ \t]+(\S.*)")  # a nested item counts as one more
 _CONTINUED = re.compile(r"[ \t]{2,}(\S.*)")
 # What closes an entry without being its words: `(#12)`, `([#12](url))`, `[#12](url)`,
-# `(Pull #12)`, `by @user in #12`.
+# `(Pull #12)`, `by @user in #12`, and a commit's `(a5ab87d)` or `([a5ab87d](url))`, as
+# conventional-changelog writes it (a hash has a digit: `(deadbeef)` may be a word).
+_HASH = r"(?=[a-f]{0,39}\d)[0-9a-f]{7,40}"
 _REFERENCE = re.compile(
     r"\s*(?:\(\[#\d+\]\([^()\s]*\)\)|\[#\d+\]\([^()\s]*\)|\((?:pull |pr |issue )?#\d+\)"
-    r"|by @[\w-]+(?: in #\d+)?)[.,]?$",
+    rf"|\({_HASH}\)|\(\[{_HASH}\]\([^()\s]*\)\)|by @[\w-]+(?: in #\d+)?)[.,]?$",
     re.IGNORECASE,
 )
+# conventional-changelog's `**scope:** what it does`: the label is the change's scope.
+_LABEL = re.compile(r"\*\*([\w./-]{1,30}):\*\*\s+|\*\*([\w./-]{1,30})\*\*:\s+")
 _SENTENCE_END = re.compile(r"[.!?](?=\s|$)")
 _FRONT_MATTER = "---"
 _MAX_REFERENCES = 4
 
 
-def changelog_entry(files: Sequence[FileChange]) -> str | None:
+class Entry(NamedTuple):
+    """A changelog entry's sentence, and the scope its label gave it, if any."""
+
+    text: str
+    scope: str | None = None
+
+
+def changelog_entry(files: Sequence[FileChange]) -> Entry | None:
     """The sentence of the change's only new changelog entry; None when there is not exactly
     one, or it is more than one sentence."""
     entries: list[str] = []
@@ -97,8 +109,12 @@ def _bullets(change: FileChange) -> list[str] | None:
     return items
 
 
-def _sentence(entry: str) -> str | None:
-    text = " ".join(entry.split()).replace("**", "")  # bold is emphasis, not words
+def _sentence(entry: str) -> Entry | None:
+    text = " ".join(entry.split())
+    label = _LABEL.match(text)
+    if label is not None:
+        text = text[label.end() :]
+    text = text.replace("**", "")  # bold is emphasis, not words
     for _ in range(_MAX_REFERENCES):
         text, found = _REFERENCE.subn("", text)
         if not found:
@@ -108,4 +124,6 @@ def _sentence(entry: str) -> str | None:
     end = _SENTENCE_END.search(text)
     if end is not None and text[end.end() :].strip():
         return None  # prose: a second sentence the subject cannot hold
-    return text[: end.start()].strip() if end else text.strip() or None
+    text = text[: end.start()].strip() if end else text.strip()
+    scope = label and (label.group(1) or label.group(2))
+    return Entry(text, scope or None) if text else None

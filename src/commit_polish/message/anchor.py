@@ -22,6 +22,7 @@ from commit_polish.message.body import (
     tidy_body,
     wrap,
 )
+from commit_polish.message.scope import with_scope
 from commit_polish.message.style import (
     EMOJI,
     RepoStyle,
@@ -252,11 +253,17 @@ def keep_note(
     style: Style | None,
     repo: RepoStyle,
     files: Sequence[FileChange] = (),
+    scope: str | None = None,
 ) -> Kept | None:
     """The change's own changelog entry (`digest.notes`) as its subject, put into the form
-    as an author's subject is, over the author's body; None when it is too weak."""
-    kept = in_form(entry, default_subject(context)[1], style=style, repo=repo, files=files)
-    return replace(kept, note=True) if kept else None
+    as an author's subject is and under the scope its label gave it, over the author's body;
+    None when it is too weak."""
+    body = default_subject(context)[1]
+    kept = in_form(entry, body, style=style, repo=repo, files=files)
+    if kept is None:
+        return None
+    scoped = with_scope(kept.subject, scope, SUBJECT_LIMIT) if repo.scoped else kept.subject
+    return replace(kept, subject=scoped, note=True)
 
 
 def in_form(

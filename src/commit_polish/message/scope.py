@@ -49,10 +49,15 @@ def with_usual_scope(
     min_commits: int = MIN_COMMITS,
     min_share: float = MIN_SHARE,
 ) -> str:
-    """A conventional `subject` under the paths' usual scope; as it was when there is none,
-    when the scope would only repeat the type, or when the subject would pass `limit`."""
-    prefix = parse_prefix(subject)
+    """A conventional `subject` under the paths' usual scope (`with_scope`)."""
     scope = usual_scope(path_history, min_commits=min_commits, min_share=min_share)
+    return with_scope(subject, scope, limit)
+
+
+def with_scope(subject: str, scope: str | None, limit: int) -> str:
+    """A conventional `subject` under `scope`; as it was when there is none, when the scope
+    would only repeat the type, or when the subject would pass `limit`."""
+    prefix = parse_prefix(subject)
     if prefix is None or scope is None or scope.casefold() == prefix.type.casefold():
         return subject
     bang = "!" if prefix.breaking else ""
