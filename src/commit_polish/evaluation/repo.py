@@ -1,4 +1,5 @@
-"""`commit-polish eval --repo`: cases from a local repository's own squash-merged PRs.
+"""`commit-polish eval --repo`: cases from a local repository's own squash-merged PRs, or
+with `--every-commit` from every commit a person wrote on its line.
 
 Each record has the data set's format (shared/eval/README.md), so a team can measure the tool
 on its own history exactly as on the published set. Four git calls whatever N is (more
