@@ -100,9 +100,10 @@ def test_eval_runs_with_every_option_its_help_shows(
             assert flag in values, f"give {flag} a value to run `eval` with"
             argv[flag] = [flag, values[flag]]
 
-    # --dataset and --repo exclude each other; --ids and --last belong to one each; --kept
-    # (and its --marker, --bot-login) asks GitHub, not a model, and goes with --repo alone.
-    with_repo = {"--repo", "--last"}
+    # --dataset and --repo exclude each other; --ids belongs to one, --last and --every-commit
+    # to the other; --kept (and its --marker, --bot-login) asks GitHub, not a model, and goes
+    # with --repo alone.
+    with_repo = {"--repo", "--last", "--every-commit"}
     with_kept = {"--kept", "--marker", "--bot-login"}
     runs = {
         "dataset": [
@@ -111,6 +112,7 @@ def test_eval_runs_with_every_option_its_help_shows(
         "repo": [
             *argv["--repo"],
             *argv["--last"],
+            *argv["--every-commit"],
             "--dry-run",
             "--out",
             str(tmp_path / "repo.jsonl"),
