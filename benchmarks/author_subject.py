@@ -24,8 +24,8 @@ from commit_polish.digest.parse import parse_diff
 from commit_polish.evaluation import metrics
 from commit_polish.evaluation.cases import Case, load_cases
 from commit_polish.message import anchor
-from commit_polish.pipeline import own_subject
 from commit_polish.records import ChangeContext
+from commit_polish.subject_rules import own_subject
 
 ROADS = ("kept", "reformatted", "changelog", "weak")
 

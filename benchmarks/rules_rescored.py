@@ -1,8 +1,9 @@
 """Stored diff-only answers with the subject rules added since they were written: the one
-changelog entry a change adds (`digest.notes`) and the usual scope of its paths
-(`message.scope`). Both are decided without a model, so an older `eval --out` file becomes
-what today's pipeline writes for the subject from the same model answers; the body stays as
-it was. Use it to compare settings whose runs predate the rules without running them again:
+changelog entry a change adds (`digest.notes`), the type the files alone decide
+(`retype.certain_type`) and the usual scope of its paths (`message.scope`). All are decided
+without a model, so an older `eval --out` file becomes what today's pipeline writes for the
+subject from the same model answers; the body stays as it was. Use it to compare settings
+whose runs predate the rules without running them again:
 
     cat benchmarks/data/whole512_dev.jsonl benchmarks/data/whole512_dev2.jsonl > /tmp/512.jsonl
     cat benchmarks/data/whole768_dev.jsonl benchmarks/data/whole768_dev2.jsonl > /tmp/768.jsonl
@@ -22,10 +23,8 @@ from pathlib import Path
 
 from commit_polish.digest.parse import parse_diff
 from commit_polish.evaluation.cases import Case, load_cases
-from commit_polish.message import anchor
-from commit_polish.message.scope import with_usual_scope
-from commit_polish.pipeline import own_subject
 from commit_polish.records import ChangeContext, SubjectSource
+from commit_polish.subject_rules import own_subject, settled_subject
 
 
 def subject(case: Case, answered: str, source: str) -> tuple[str, str]:
@@ -36,7 +35,7 @@ def subject(case: Case, answered: str, source: str) -> tuple[str, str]:
         return kept.subject, SubjectSource.NOTE.value
     if source != SubjectSource.MODEL.value:
         return answered, source
-    return with_usual_scope(answered, case.path_history, anchor.SUBJECT_LIMIT), source
+    return settled_subject(answered, files, ignored=False, paths=lambda: case.path_history), source
 
 
 def main() -> None:

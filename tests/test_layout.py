@@ -19,7 +19,7 @@ LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"records"}),
     frozenset({"errors"}),
     frozenset({"settings", "digest", "message", "localgit", "serve"}),
-    frozenset({"prompt", "llm", "github"}),
+    frozenset({"prompt", "llm", "github", "subject_rules"}),
     frozenset({"pipeline"}),
     frozenset({"wiring"}),
     # The Action's merged check scores what was kept with eval's own metrics (action/merged.py).

@@ -338,6 +338,41 @@ def test_a_models_code_type_on_a_docs_only_change_becomes_docs(answer: str, subj
     assert result.message.subject == subject
 
 
+def _diff(*paths: str) -> str:
+    return "".join(
+        f"diff --git a/{path} b/{path}\n--- a/{path}\n+++ b/{path}\n@@ -1 +1 @@\n-a\n+b\n"
+        for path in paths
+    )
+
+
+@pytest.mark.parametrize(
+    ("paths", "answer", "subject"),
+    [
+        (("tests/test_cli.py",), "fix(test): cover the cli flags", "test: cover the cli flags"),
+        (("src/cli_test.go",), "feat(cli): add tests", "test(cli): add tests"),
+        (("package.json", "yarn.lock"), "fix: bump lodash", "chore: bump lodash"),
+        (("src/app.py", "yarn.lock"), "fix: bump lodash", "fix: bump lodash"),
+        (("tests/test_cli.py",), "docs: explain the tests", "docs: explain the tests"),
+    ],
+)
+def test_a_models_code_type_on_tests_alone_or_a_dependency_update_gives_way(
+    paths: tuple[str, ...], answer: str, subject: str
+) -> None:
+    context = ChangeContext(history=CONVENTIONAL)
+    options = pipeline.Options(max_prompt_tokens=1536)
+    diff = _diff(*paths)
+    result = pipeline.run(diff, context, options, count=chars, completer=FakeCompleter(answer))
+    assert result.message.subject == subject
+
+
+def test_an_authors_type_on_tests_alone_stands() -> None:
+    # cobra's maintainers merged `fix:` for a change of tests alone (docs/quality.md).
+    own = ChangeContext(commit_messages=("fix: remove deprecated io/ioutil",), history=CONVENTIONAL)
+    options = pipeline.Options(max_prompt_tokens=1536)
+    result = pipeline.run(_diff("cmd_test.go"), own, options, count=chars, completer=NoModel())
+    assert result.message.subject == "fix: remove deprecated io/ioutil"
+
+
 def test_an_ignored_file_leaves_the_models_type_alone() -> None:
     code = "diff --git a/src/app.py b/src/app.py\n--- a/src/app.py\n+++ b/src/app.py\n"
     diff = DOCS_DIFF + code + "@@ -1 +1 @@\n-a = 1\n+a = 2\n"

@@ -7,11 +7,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Protocol
 
-from commit_polish import prompt
-from commit_polish.digest import fit, notes, parse, secrets
+from commit_polish import prompt, subject_rules
+from commit_polish.digest import fit, parse, secrets
 from commit_polish.errors import AllModelsFailedError, ConfigError, InputError
-from commit_polish.message import anchor, fallback, repair, scope
-from commit_polish.message.style import Style, analyse_history, detect_style, parse_prefix
+from commit_polish.message import anchor, fallback, repair
+from commit_polish.message.style import Style, detect_style
 from commit_polish.records import (
     Attempt,
     ChangeContext,
@@ -98,7 +98,7 @@ def prepare(
     # The author's words reach the prompt and, kept, the comment: masked as the diff is.
     context, in_text = secrets.mask_context(context)
     style = _style(options.style, context.history)
-    kept = own_subject(context, options.style, files, kept_files)
+    kept = subject_rules.own_subject(context, options.style, files, kept_files)
     brief, fixed = _make_room(context, style, options, count, kept)
     room = options.max_prompt_tokens - fixed
     if room < MIN_DIFF_TOKENS:
@@ -111,27 +111,6 @@ def prepare(
     digest = replace(digest, masked=digest.masked + in_text)
     files_kept, names = tuple(kept_files), tuple(f.path for f in ignored)
     return Prepared(files_kept, names, style, digest, messages, total, kept, context, brief)
-
-
-def own_subject(
-    context: ChangeContext,
-    style: str,
-    files: Sequence[FileChange],
-    kept_files: Sequence[FileChange],
-) -> anchor.Kept | None:
-    """The author's subject when it is worth keeping, else the change's own changelog entry
-    (`digest.notes`, of the files not ignored). The form enforced is the `style` setting's,
-    or with "auto" the history's only when that is clear (`anchor.history_form`). The
-    subject speaks for the whole change, so its checks see every file."""
-    repo = analyse_history(context.history)
-    enforced = anchor.history_form(repo) if style == "auto" else Style(style)
-    kept = anchor.keep(context, style=enforced, repo=repo, files=files)
-    entry = None if kept else notes.changelog_entry(kept_files)
-    if entry is None:
-        return kept
-    return anchor.keep_note(
-        entry.text, context, style=enforced, repo=repo, files=files, scope=entry.scope
-    )
 
 
 def _make_room(
@@ -303,15 +282,10 @@ def run(
 def _settled(
     message: CommitMessage, ready: Prepared, paths: Callable[[], Sequence[PathCommit]]
 ) -> CommitMessage:
-    """A model's subject under the type its files certainly need (a docs-only change is
-    `docs`), as an author's kept subject is, and the scope its paths have had
-    (`message.scope`); an ignored file could be code, so then no type. `paths` is asked
-    only for a conventional subject: a plain one takes no scope, and reading costs calls."""
-    subject = message.subject if ready.ignored else anchor.retyped(message.subject, ready.files)[0]
-    if len(subject) > anchor.SUBJECT_LIMIT:
-        subject = message.subject
-    if parse_prefix(subject) is not None:
-        subject = scope.with_usual_scope(subject, paths(), anchor.SUBJECT_LIMIT)
+    ignored = bool(ready.ignored)
+    subject = subject_rules.settled_subject(
+        message.subject, ready.files, ignored=ignored, paths=paths
+    )
     return replace(message, subject=subject)
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from commit_polish.digest.kinds import only_dependencies
 from commit_polish.digest.parse import classify, drop_ignored, parse_diff
 from commit_polish.errors import EmptyDiffError, InputError
 from commit_polish.records import FileChange, FileKind, FileStatus
@@ -331,6 +332,26 @@ def test_garbage_inside_a_hunk_names_the_absolute_line() -> None:
 )
 def test_classify_by_path(path: str, kind: FileKind) -> None:
     assert classify(path) is kind
+
+
+@pytest.mark.parametrize(
+    ("paths", "update"),
+    [
+        (["yarn.lock"], True),
+        (["package.json", "packages/svelte/package.json", "pnpm-lock.yaml"], True),
+        (["pnpm-lock.yaml", "pnpm-workspace.yaml"], True),
+        (["Cargo.lock", "crates/cli/Cargo.toml"], True),
+        (["requirements-dev.txt", "uv.lock"], True),
+        (["package.json"], False),  # a manifest alone may change scripts or exports
+        (["package.json", "yarn.lock", "src/index.ts"], False),
+        (["testing/constraints-3.12.txt"], False),
+        ([], False),
+    ],
+)
+def test_a_dependency_update_is_a_lockfile_and_manifests_alone(
+    paths: list[str], update: bool
+) -> None:
+    assert only_dependencies(paths) is update
 
 
 def test_classify_binary_and_banner_hints() -> None:

@@ -12,7 +12,13 @@ from collections.abc import Sequence
 
 from commit_polish.records import FileKind
 
-__all__ = ["classify", "is_change_fragment", "is_change_note", "unquote_path"]
+__all__ = [
+    "classify",
+    "is_change_fragment",
+    "is_change_note",
+    "only_dependencies",
+    "unquote_path",
+]
 
 _LOCKFILES = frozenset(
     {
@@ -26,6 +32,16 @@ _LOCKFILES = frozenset(
     }
 )  # fmt: skip
 _LOCK_SUFFIXES = (".lock", ".lockfile", "-lock.json", "-lock.yaml", "-lock.yml")
+# The files that declare dependencies, beside the lockfiles that pin them: a change to these
+# and a lockfile alone is a dependency update.
+_MANIFESTS = frozenset(
+    {
+        "package.json", "pnpm-workspace.yaml", ".yarnrc.yml", "pyproject.toml", "setup.cfg",
+        "pipfile", "go.mod", "go.work", "cargo.toml", "gemfile", "composer.json",
+        "mix.exs", "pubspec.yaml", "podfile", "package.swift", "deno.json", "deno.jsonc",
+    }
+)  # fmt: skip
+_REQUIREMENTS = re.compile(r"requirements[\w.-]*\.(?:txt|in)|constraints[\w.-]*\.txt")
 
 _VENDOR_DIRS = frozenset(
     {
@@ -91,6 +107,17 @@ def classify(path: str, *, binary: bool = False, head: Sequence[str] = ()) -> Fi
     if _DOC_DIRS.intersection(dirs) or lower.endswith(_DOC_SUFFIXES) or stem in _DOC_STEMS:
         return FileKind.DOCS
     return FileKind.SOURCE
+
+
+def only_dependencies(paths: Sequence[str]) -> bool:
+    """Whether a change of these paths is a dependency update: a lockfile, and otherwise only
+    the manifests and requirement files that list dependencies."""
+    names = [path.rsplit("/", 1)[-1].lower() for path in paths]
+    locked = [name in _LOCKFILES or name.endswith(_LOCK_SUFFIXES) for name in names]
+    return any(locked) and all(
+        lock or name in _MANIFESTS or _REQUIREMENTS.fullmatch(name)
+        for name, lock in zip(names, locked, strict=True)
+    )
 
 
 # Where projects write what a change is for, in their own words: changelogs and the

@@ -22,6 +22,7 @@ from commit_polish.message.body import (
     tidy_body,
     wrap,
 )
+from commit_polish.message.retype import certain_type, retyped
 from commit_polish.message.scope import with_scope
 from commit_polish.message.style import (
     EMOJI,
@@ -35,7 +36,6 @@ from commit_polish.records import (
     ChangeContext,
     CommitMessage,
     FileChange,
-    FileKind,
     SubjectSource,
 )
 
@@ -50,12 +50,6 @@ its width, else at a word: maintainers mostly merge the long one whole (docs/qua
 # Any lowercase `word:` / `word(scope):` prefix is a type in a conventional repository:
 # maintainers keep their own (`samples:`, `breaking:`) even where commitlint would not.
 _ANY_TYPE = re.compile(r"[a-z][a-z0-9-]{0,19}(?:\([^()\n]{1,40}\))?!?: \S")
-# A fixing verb contradicts these types; the others are used loosely by maintainers
-# (`fix(x): refactor to remove peer dependencies` is merged as written).
-_FIXING = frozenset({"fix", "fixes", "fixed", "fixing"})
-_NOT_FIXES = frozenset({"feat", "refactor", "perf", "style"})
-# A change that touches only documentation is `docs` whatever verb it uses.
-_NOT_DOCS = frozenset({"feat", "fix", "refactor", "perf"})
 
 # Subjects that say nothing about the change: work notes, GitHub's own defaults for web
 # edits and review suggestions, and leftovers of squashes and merges.
@@ -213,22 +207,6 @@ def form_problem(subject: str, style: Style | None, repo: RepoStyle) -> str | No
     return retype[1] if retype else None
 
 
-def certain_type(subject: str, files: Sequence[FileChange] = ()) -> tuple[str, str] | None:
-    """The type a conventional subject must have instead of its own, and why, when that is
-    certain: a fixing verb under `feat:` or `refactor:`, a docs-only change under a code
-    type. None when the type may stand."""
-    prefix = parse_prefix(subject)
-    if prefix is None:
-        return None
-    kind = prefix.type.lower()
-    if files and all(f.kind is FileKind.DOCS for f in files) and kind in _NOT_DOCS:
-        return "docs", "a docs-only change"
-    words = prefix.description.split()
-    if words and words[0].casefold() in _FIXING and kind in _NOT_FIXES:
-        return "fix", f"the verb {words[0]!r} means `fix`"
-    return None
-
-
 def keep(
     context: ChangeContext,
     *,
@@ -288,21 +266,6 @@ def in_form(
         if form_problem(fitted, style, repo) is not None or weak_reason(fitted, files):
             return None
     return Kept(fitted, written, body, reason=problem or reason)
-
-
-def retyped(subject: str, files: Sequence[FileChange]) -> tuple[str, str]:
-    """The subject under the type its change certainly needs, and why; "" when unchanged.
-
-    A scope that only repeated the new type goes: `fix(docs): x` becomes `docs: x`.
-    """
-    retype = certain_type(subject, files)
-    prefix = parse_prefix(subject)
-    if retype is None or prefix is None:
-        return subject, ""
-    keep_scope = prefix.scope and prefix.scope.casefold() != retype[0]
-    scope = f"({prefix.scope})" if keep_scope else ""
-    bang = "!" if prefix.breaking else ""
-    return f"{retype[0]}{scope}{bang}: {prefix.description}", retype[1]
 
 
 def whole_message(kept: Kept, context: ChangeContext) -> CommitMessage:
