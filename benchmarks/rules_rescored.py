@@ -35,7 +35,10 @@ def subject(case: Case, answered: str, source: str) -> tuple[str, str]:
         return kept.subject, SubjectSource.NOTE.value
     if source != SubjectSource.MODEL.value:
         return answered, source
-    return settled_subject(answered, files, ignored=False, paths=lambda: case.path_history), source
+    settled = settled_subject(
+        answered, files, ignored=False, history=case.history, paths=lambda: case.path_history
+    )
+    return settled, source
 
 
 def main() -> None:

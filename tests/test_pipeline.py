@@ -471,6 +471,14 @@ def test_a_models_subject_takes_the_scope_its_paths_have_had() -> None:
     assert result.message.subject == "fix: stop mutating os.Args"
 
 
+def test_a_models_scope_that_only_names_a_changed_file_goes() -> None:
+    options = pipeline.Options(max_prompt_tokens=1536)
+    answer = FakeCompleter("fix(completions_test): stop mutating os.Args")
+    context = ChangeContext(history=CONVENTIONAL)
+    result = pipeline.run(SAMPLE, context, options, count=chars, completer=answer)
+    assert result.message.subject == "fix: stop mutating os.Args"
+
+
 def test_the_paths_history_is_read_only_for_a_model_subject() -> None:
     asked: list[tuple[str, ...]] = []
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -272,19 +273,24 @@ def run(
         repaired = replace(repaired, subject=kept.subject)
     else:
 
+        @functools.cache  # asked for the scope and again for its vocabulary: read once
         def paths() -> Sequence[PathCommit]:
             return context.path_history or (read_paths(ready.files) if read_paths else ())
 
-        repaired = _authors(_settled(repaired, ready, paths), context, options)
+        settled = _settled(repaired, ready, context.history, paths)
+        repaired = _authors(settled, context, options)
     return sent.suggestion(repaired, completion.model, completion.attempts, started, source)
 
 
 def _settled(
-    message: CommitMessage, ready: Prepared, paths: Callable[[], Sequence[PathCommit]]
+    message: CommitMessage,
+    ready: Prepared,
+    history: Sequence[str],
+    paths: Callable[[], Sequence[PathCommit]],
 ) -> CommitMessage:
     ignored = bool(ready.ignored)
     subject = subject_rules.settled_subject(
-        message.subject, ready.files, ignored=ignored, paths=paths
+        message.subject, ready.files, ignored=ignored, history=history, paths=paths
     )
     return replace(message, subject=subject)
 

@@ -1,10 +1,11 @@
-"""usual_scope and with_usual_scope: the scope a change's paths have had."""
+"""usual_scope, with_usual_scope and without_file_scope: the scope a change's paths have had,
+and none rather than a file's name."""
 
 from __future__ import annotations
 
 import pytest
 
-from commit_polish.message.scope import usual_scope, with_usual_scope
+from commit_polish.message.scope import usual_scope, with_usual_scope, without_file_scope
 from commit_polish.records import PathCommit
 
 LSP = (
@@ -50,3 +51,40 @@ def test_a_plain_subject_a_scope_equal_to_the_type_or_one_too_long_stays() -> No
     assert with_usual_scope(long, LSP, 72) == long
     assert with_usual_scope("fix: regression", LSP, 72, min_commits=3) == "fix: regression"
     assert with_usual_scope("fix: regression", LSP, 72, min_share=0.9) == "fix: regression"
+
+
+TEA = ("feat(deps): bump x/ansi", "fix(examples): handle resize", "feat: add a filter") * 2
+
+
+@pytest.mark.parametrize(
+    ("subject", "paths", "expected"),
+    [
+        # Seen on the dev sets: a file's name the repository never wrote as a scope.
+        (
+            "fix(cursed_renderer): restore the keyboard stack",
+            ["cursed_renderer.go"],
+            "fix: restore the keyboard stack",
+        ),
+        (
+            "feat(options)!: report focus events",
+            ["options.go", "tea.go"],
+            "feat!: report focus events",
+        ),
+        # A name the history used, a folder, or no file's name stays.
+        ("fix(examples): handle resize", ["examples.go"], "fix(examples): handle resize"),
+        ("fix(cli): erase the line", ["cli/reporter/test/cli.ts"], "fix(cli): erase the line"),
+        ("fix(tty): raw mode", ["tty_unix.go"], "fix(tty): raw mode"),
+        ("Restore the keyboard stack", ["cursed_renderer.go"], "Restore the keyboard stack"),
+    ],
+)
+def test_a_scope_that_only_names_a_changed_file_goes(
+    subject: str, paths: list[str], expected: str
+) -> None:
+    assert without_file_scope(subject, paths, TEA, ()) == expected
+
+
+def test_a_file_scope_the_paths_history_used_stays() -> None:
+    earlier = (PathCommit("fix(renderer): flush", ("renderer.go",)),)
+    assert without_file_scope("fix(renderer): x", ["renderer.go"], TEA, earlier) == (
+        "fix(renderer): x"
+    )

@@ -4,8 +4,11 @@ Maintainers of a scoped repository give a package's changes the scope its earlie
 had (`fix(lsp): ...` for the language server's files), where a 1.5B model guesses one from a
 file name or writes none. The usual scope is the one the most of the recent conventional
 commits to these paths carried, if at least two and a third of them did; bots' subjects do
-not count (a dependency bump touches every manifest under its own `deps` scope). Pure;
-linear in the subjects.
+not count (a dependency bump touches every manifest under its own `deps` scope).
+
+A model's scope that only names a file the change touches (`cursed_renderer` for
+`cursed_renderer.go`) is a guess no maintainer wrote: where the history never used it, it
+goes (`without_file_scope`). Pure; linear in the subjects and paths.
 """
 
 from __future__ import annotations
@@ -63,3 +66,31 @@ def with_scope(subject: str, scope: str | None, limit: int) -> str:
     bang = "!" if prefix.breaking else ""
     scoped = f"{prefix.type}({scope}){bang}: {prefix.description}"
     return scoped if len(scoped) <= limit else subject
+
+
+def without_file_scope(
+    subject: str,
+    paths: Sequence[str],
+    history: Sequence[str],
+    path_history: Sequence[PathCommit],
+) -> str:
+    """A conventional `subject` without its scope when that scope is the name of a changed
+    file (its stem) and not of a directory, and neither the recent subjects (`history`) nor
+    the paths' own history ever used it; as it was otherwise."""
+    prefix = parse_prefix(subject)
+    if prefix is None or not prefix.scope:
+        return subject
+    stems = {path.rsplit("/", 1)[-1].split(".", 1)[0] for path in paths}
+    folders = {folder for path in paths for folder in path.split("/")[:-1]}
+    if prefix.scope not in stems or prefix.scope in folders:
+        return subject
+    earlier = [*history, *(commit.subject for commit in path_history)]
+    used = {
+        found.scope
+        for written in earlier
+        if not is_bot_subject(written) and (found := parse_prefix(written)) and found.scope
+    }
+    if prefix.scope in used:
+        return subject
+    bang = "!" if prefix.breaking else ""
+    return f"{prefix.type}{bang}: {prefix.description}"
