@@ -419,10 +419,10 @@ def test_keep_gives_a_subject_that_fits_or_none(
     event("kept" if kept else "left to the model")
     if kept is None:
         return
-    assert 1 <= len(kept.subject) <= anchor.SUBJECT_LIMIT, kept
+    assert 1 <= len(kept.subject) <= anchor.AUTHOR_LIMIT, kept
     assert "\n" not in kept.subject and "\n" not in kept.written
     assert anchor.weak_reason(kept.subject) is None, kept
-    assert anchor.form_problem(kept.subject, style, repo) is None, kept
+    assert anchor.form_problem(kept.subject, style, repo, limit=anchor.AUTHOR_LIMIT) is None
 
 
 @SLOW

@@ -8,7 +8,14 @@ import pytest
 
 from commit_polish.message import anchor
 from commit_polish.message.style import Style, analyse_history
-from commit_polish.records import ChangeContext, CommitMessage, FileChange, FileKind, FileStatus
+from commit_polish.records import (
+    ChangeContext,
+    CommitMessage,
+    FileChange,
+    FileKind,
+    FileStatus,
+    SubjectSource,
+)
 
 CONVENTIONAL = tuple(
     f"{kind}: change number {n} (#{n})" for n, kind in enumerate(["feat", "fix", "docs"] * 4)
@@ -104,22 +111,31 @@ def test_good_words_in_the_wrong_form_are_put_into_the_form(
     assert reason in kept.reason and kept.written == subject
 
 
-def test_a_long_subject_is_cut_to_72_characters_on_a_word() -> None:
+def test_an_authors_subject_over_72_characters_stands_whole() -> None:
+    # Maintainers merged these whole; a cut to 72 left "instead of deprecated".
+    subject = "breaking: use `CustomEvent` constructor instead of deprecated `createEvent` method"
+    kept = _keep((subject,))
+    assert kept is not None and len(subject) > anchor.SUBJECT_LIMIT
+    assert (kept.subject, kept.reason, kept.source) == (subject, "", SubjectSource.AUTHOR)
+
+
+def test_an_authors_subject_over_the_author_limit_is_cut_on_a_word() -> None:
     subject = "fix: " + " ".join(["handle the cursor when the terminal resizes"] * 3)
     kept = _keep((subject,))
     assert kept is not None
-    assert len(kept.subject) <= 72 and "longer than 72" in kept.reason
-    assert subject.startswith(kept.subject)
+    assert len(kept.subject) <= anchor.AUTHOR_LIMIT and "longer than 100" in kept.reason
+    assert subject.startswith(kept.subject) and len(kept.subject) > anchor.SUBJECT_LIMIT
 
 
 def test_a_long_subject_keeps_as_many_of_its_words_as_fit() -> None:
     # A clause end early in the line would drop words maintainers keep: the cut is at a word.
-    subject = "fix(git-fetcher): suggest an allowBuilds entry that approves the blocked build step"
+    subject = (
+        "fix(git-fetcher): suggest an entry that approves blocked allowBuilds lifecycle scripts"
+        " automatically inside isolated workspaces"
+    )
     kept = _keep((subject,))
     assert kept is not None
-    assert (
-        kept.subject == "fix(git-fetcher): suggest an allowBuilds entry that approves the blocked"
-    )
+    assert kept.subject == subject.rsplit(" ", 3)[0]
 
 
 def test_a_web_editor_subject_stands_when_it_names_the_whole_change() -> None:

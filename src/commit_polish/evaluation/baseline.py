@@ -34,10 +34,11 @@ def default_message(case: Case) -> str | None:
 
 def author_fits(case: Case) -> bool:
     """Whether the PR's own subject already fits the repository's form, as the pipeline
-    judges it with `style=auto`: where a suggestion below it is the failure to count."""
+    judges it with `style=auto`: where a suggestion below it is the failure to count. "Fits"
+    is the issue's: at most `anchor.SUBJECT_LIMIT` characters, though a longer one is kept."""
     repo = analyse_history(case.history)
     context = ChangeContext(commit_messages=case.commit_messages, history=case.history)
     kept = anchor.keep(
         context, style=anchor.history_form(repo), repo=repo, files=parse_diff(case.diff)
     )
-    return kept is not None and not kept.reason
+    return kept is not None and not kept.reason and len(kept.subject) <= anchor.SUBJECT_LIMIT
