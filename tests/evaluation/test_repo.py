@@ -241,17 +241,18 @@ def test_every_commit_makes_a_case_of_each_commit_a_person_wrote(
     squashed = {r["sha"]: r for r in evalrepo.records(repo.path, last=10)}
     assert all(r == squashed[r["sha"]] for r in built if r["pr"])
 
-    # Through the CLI: no note about missing PR heads, which commits made directly lack.
+    # Through the CLI: the note about missing PR heads counts the PRs, not the commits made
+    # directly, which have no PR's commits to miss.
     out = tmp_path / "every.jsonl"
     args = ("--repo", str(repo.path), "--every-commit", "--last", "4", "--dry-run")
     code, _, err = run_eval(capsys, *args, "--out", str(out))
     assert code == 0, err
     assert [row["id"] for row in out_rows(out)] == [r["id"] for r in built[:4]]
-    assert "refs/pull" not in err
+    assert "3 of 3 PR(s) have no refs/pull/N/head" in err
     dead = ("--api-base", f"http://127.0.0.1:{free_port()}/v1")
     code, text, err = run_eval(capsys, *args[:-1], *dead, "--out", str(tmp_path / "real.jsonl"))
     assert code == 0, err
-    assert "refs/pull" not in text and text.startswith("group")
+    assert "3 of 3 PR(s) have no refs/pull/N/head" in text and text.startswith("group")
 
 
 @pytest.fixture

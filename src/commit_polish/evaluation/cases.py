@@ -34,6 +34,8 @@ class Case:
     commit_messages: tuple[str, ...] = ()
     """The PR's own commits, oldest first, each whole (`subject` or `subject\n\nbody`) as
     GitHub's commits endpoint gives them to the Action; empty when the record has none."""
+    pr: int = 0
+    """The PR's number; 0 for a commit no PR made (`eval --every-commit`) or none recorded."""
 
     @property
     def reference(self) -> str:
@@ -91,6 +93,7 @@ def case_from_record(record: Mapping[str, Any]) -> Case:
         body=str(record.get("body", "")),
         # Older records have no `pr_commits`, and it is null where the PR's head is unknown.
         commit_messages=_commit_messages(record.get("pr_commits")),
+        pr=int(record.get("pr") or 0),
     )
 
 

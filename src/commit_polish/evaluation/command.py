@@ -191,15 +191,16 @@ def run_eval(args: argparse.Namespace, env: Mapping[str, str]) -> int:
 def _commits_note(args: argparse.Namespace, cases: Sequence[Case]) -> str | None:
     """For `--repo`: how many PRs the pipeline saw without their own commits, and how to
     give it them (`refs/pull/N/head`, `repo.pr_commits`). None where all had them."""
-    if args.repo is None or args.diff_only or args.every_commit:
-        return None  # commits not made through a PR have no PR's commits to miss
-    missing = sum(not case.commit_messages for case in cases)
+    if args.repo is None or args.diff_only:
+        return None
+    prs = [case for case in cases if case.pr]  # a commit no PR made has no PR's commits
+    missing = sum(not case.commit_messages for case in prs)
     if not missing:
         return None
     from commit_polish.evaluation.repo import FETCH_PULL_HEADS
 
     return (
-        f"{missing} of {len(cases)} PR(s) have no refs/pull/N/head in --repo {args.repo} (or "
+        f"{missing} of {len(prs)} PR(s) have no refs/pull/N/head in --repo {args.repo} (or "
         f"its range is not the PR's own): they were described from the diff alone, and "
         f"GitHub's default is n/a for them. To read every PR's own commits, run "
         f"`{FETCH_PULL_HEADS}` in the clone first."
