@@ -119,6 +119,19 @@ def test_an_authors_subject_over_72_characters_stands_whole() -> None:
     assert (kept.subject, kept.reason, kept.source) == (subject, "", SubjectSource.AUTHOR)
 
 
+def test_a_changelog_entry_keeps_to_72_characters_where_the_authors_subject_need_not() -> None:
+    # The entry is the pipeline's pick, not the subject GitHub would pre-fill: it keeps to the
+    # limit of the words commit-polish writes, so a diff-only subject stays within 72.
+    entry = "breaking: use `CustomEvent` constructor instead of deprecated `createEvent` method"
+    repo = analyse_history(CONVENTIONAL)
+    context = ChangeContext(history=CONVENTIONAL)
+    note = anchor.keep_note(entry, context, style=anchor.history_form(repo), repo=repo)
+    assert note is not None and note.note
+    assert len(note.subject) <= anchor.SUBJECT_LIMIT and entry.startswith(note.subject)
+    kept = _keep((entry,))
+    assert kept is not None and kept.subject == entry
+
+
 def test_an_authors_subject_over_the_author_limit_is_cut_on_a_word() -> None:
     subject = "fix: " + " ".join(["handle the cursor when the terminal resizes"] * 3)
     kept = _keep((subject,))

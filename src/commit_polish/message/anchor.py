@@ -41,9 +41,10 @@ from commit_polish.records import (
 
 SUBJECT_LIMIT = 72
 AUTHOR_LIMIT = 100
-"""An author's own subject stands whole up to commitlint's default `header-max-length`, and
-words the pipeline writes keep to `SUBJECT_LIMIT`: on the evaluation sets maintainers merged
-every long author subject they kept whole and cut none to 72 (docs/quality.md)."""
+"""An author's own subject (the PR's title or commit) stands whole up to commitlint's default
+`header-max-length`; everything else, a changelog entry too, keeps to `SUBJECT_LIMIT`. On the
+evaluation sets maintainers merged every long author subject they kept, none cut to 72
+(docs/quality.md)."""
 _TOLERATED = 2
 """Typed subjects a plain history needs before it accepts one from an author: one may be
 an accident, two are a habit."""
@@ -243,7 +244,7 @@ def keep_note(
     as an author's subject is and under the scope its label gave it, over the author's body;
     None when it is too weak."""
     body = default_subject(context)[1]
-    kept = in_form(entry, body, style=style, repo=repo, files=files)
+    kept = in_form(entry, body, style=style, repo=repo, files=files, limit=SUBJECT_LIMIT)
     if kept is None:
         return None
     scoped = with_scope(kept.subject, scope, SUBJECT_LIMIT) if repo.scoped else kept.subject
@@ -257,19 +258,21 @@ def in_form(
     style: Style | None,
     repo: RepoStyle,
     files: Sequence[FileChange] = (),
+    limit: int = AUTHOR_LIMIT,
 ) -> Kept | None:
-    """`written` in the repository's form, only what is wrong changed; None when weak."""
+    """`written` in the repository's form, at most `limit` characters, only what is wrong
+    changed; None when weak."""
     written = strip_pr_number(" ".join(written.split()))
     if not written or weak_reason(written, files) is not None:
         return None
     fitted, reason = retyped(written, files)
-    problem = form_problem(fitted, style, repo, limit=AUTHOR_LIMIT)
+    problem = form_problem(fitted, style, repo, limit=limit)
     if problem is not None:
         # Only what is wrong changes: a long subject loses its end, not its own prefix.
-        fitted = shorten(fitted, AUTHOR_LIMIT, least=_KEEP_WORDS)
-        if form_problem(fitted, style, repo, limit=AUTHOR_LIMIT) is not None:
-            fitted = fix_subject(fitted, style=style, repo=repo, width=AUTHOR_LIMIT)
-        if form_problem(fitted, style, repo, limit=AUTHOR_LIMIT) or weak_reason(fitted, files):
+        fitted = shorten(fitted, limit, least=_KEEP_WORDS)
+        if form_problem(fitted, style, repo, limit=limit) is not None:
+            fitted = fix_subject(fitted, style=style, repo=repo, width=limit)
+        if form_problem(fitted, style, repo, limit=limit) or weak_reason(fitted, files):
             return None
     return Kept(fitted, written, body, reason=problem or reason)
 
