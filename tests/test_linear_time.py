@@ -204,7 +204,7 @@ def _changelog(text: str) -> object:
     item = Hunk("@@ -0,0 +1 @@", ("+- " + " ".join(text.split()),), 1, 0)
     fragment = replace(log, path=".changeset/a.md", status=FileStatus.ADDED)
     entries = (replace(log, hunks=(item,)), log, fragment)
-    return [notes.changelog_entry((change,)) for change in entries]
+    return [(notes.changelog_entry((c,)), notes.changelog_prose((c,))) for c in entries]
 
 
 def _repair(text: str) -> object:
@@ -302,7 +302,7 @@ FUNCTIONS: tuple[tuple[str, Callable[[str], object], str], ...] = (
         f"{HISTORY_SUBJECTS}, space run",
     ),
     (
-        "changelog_entry",
+        "changelog_entry and _prose",
         _changelog,
         "bullets, blank lines, one long line, space run, pr numbers, link openers, "
         "links without an end, reference openers, front matter lines, abbreviations, "

@@ -419,6 +419,35 @@ def test_with_commits_the_entry_stands_in_only_for_a_weak_subject() -> None:
     assert result.subject_source is SubjectSource.AUTHOR
 
 
+PROSE = (
+    "diff --git a/.changeset/odd-wasps-smoke.md b/.changeset/odd-wasps-smoke.md\n"
+    "new file mode 100644\n--- /dev/null\n+++ b/.changeset/odd-wasps-smoke.md\n"
+    "@@ -0,0 +1,6 @@\n+---\n+'cobra': patch\n+---\n+\n"
+    "+Completions no longer mutate os.Args. They work on a copy, so a second\n"
+    "+call sees the arguments the shell gave.\n"
+)
+
+
+def test_a_prose_entry_reaches_the_prompt_when_the_model_writes_the_subject() -> None:
+    options = pipeline.Options(max_prompt_tokens=1536)
+    diff = SAMPLE + PROSE.encode()
+    told = "The change's changelog entry, in its author's words:\nCompletions no longer mutate"
+    weak = FakeCompleter("fix: keep completions from mutating os.Args")
+    context = ChangeContext(commit_messages=("wip",), history=CONVENTIONAL)
+    result = pipeline.run(diff, context, options, count=chars, completer=weak)
+    assert result.subject_source is SubjectSource.MODEL
+    assert told in weak.sent[0][-1].content
+    # An author's subject that is kept needs no help from it, nor does a diff without one.
+    own = ChangeContext(commit_messages=("fix: copy the completion args",), history=CONVENTIONAL)
+    body = FakeCompleter()
+    result = pipeline.run(diff, own, replace(options, body="model"), count=chars, completer=body)
+    assert result.subject_source is SubjectSource.AUTHOR
+    assert "changelog entry" not in body.sent[0][-1].content
+    plain = FakeCompleter("fix: keep completions from mutating os.Args")
+    pipeline.run(SAMPLE, context, options, count=chars, completer=plain)
+    assert "changelog entry" not in plain.sent[0][-1].content
+
+
 def test_a_conventional_changelog_item_gives_its_scope_where_the_history_has_scopes() -> None:
     item = "- **completions:** keep completions from mutating os.Args (a5ab87d)"
     diff = (

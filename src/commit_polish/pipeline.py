@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 from typing import Protocol
 
 from commit_polish import prompt, subject_rules
-from commit_polish.digest import fit, parse, secrets
+from commit_polish.digest import fit, notes, parse, secrets
 from commit_polish.errors import AllModelsFailedError, ConfigError, InputError
 from commit_polish.message import anchor, fallback, repair
 from commit_polish.message.style import Style, detect_style
@@ -100,6 +100,8 @@ def prepare(
     context, in_text = secrets.mask_context(context)
     style = _style(options.style, context.history)
     kept = subject_rules.own_subject(context, options.style, files, kept_files)
+    if kept is None:  # the model writes the subject: a prose entry says what to write
+        context = replace(context, changelog=notes.changelog_prose(kept_files))
     brief, fixed = _make_room(context, style, options, count, kept)
     room = options.max_prompt_tokens - fixed
     if room < MIN_DIFF_TOKENS:

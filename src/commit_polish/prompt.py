@@ -27,6 +27,9 @@ from commit_polish.message.style import (
 from commit_polish.records import ChangeContext, ChatMessage
 
 DESCRIPTION_LIMIT = 1500
+CHANGELOG_LIMIT = 300
+"""Characters of a prose changelog entry in the prompt: its first sentences say what the
+change does; the rest explains it, for a body the model keeps short anyway."""
 COMMITS_LIMIT = 20
 NOISE_NOTE = "(These are work notes, not descriptions: describe the change from the diff.)"
 
@@ -92,6 +95,7 @@ def build(
             "commits": _commits(context.commit_messages, (context.title, subject)),
             "instructions": instructions.strip(),
             "subject": subject,
+            "changelog": clean_description(context.changelog, CHANGELOG_LIMIT),
             "diff": diff_text,
         },
         keep=frozenset({"diff"}),

@@ -1,10 +1,11 @@
-"""changelog_entry: the one sentence a change adds to its changelog or change fragments."""
+"""changelog_entry: the one sentence a change adds to its changelog or change fragments;
+changelog_prose: the one entry, whatever its length."""
 
 from __future__ import annotations
 
 import pytest
 
-from commit_polish.digest.notes import Entry, changelog_entry
+from commit_polish.digest.notes import PROSE_LIMIT, Entry, changelog_entry, changelog_prose
 from commit_polish.digest.parse import parse_diff
 from tests.support import paths
 
@@ -130,3 +131,27 @@ def test_a_fragment_is_its_first_paragraph_and_only_a_new_one_counts() -> None:
     assert entry(edited) is None
     readme = fragment("# Changesets", "", "Read the docs.", path=".changeset/README.md")
     assert entry(readme) is None
+
+
+def test_an_entry_of_prose_is_no_subject_but_its_words_are_kept_for_the_prompt() -> None:
+    # pnpm's changeset for "feat(patching): apply patch to all versions" (dev2), shortened.
+    patching = fragment(
+        "---",
+        '"pnpm": minor',
+        "---",
+        "",
+        "Add ability to apply patch to all versions:",
+        "If the key of `pnpm.patchedDependencies` is a package name without a version,",
+        "pnpm will attempt to apply the patch to all versions of the package.",
+        "With an exact version, only that version is patched.",
+    )
+    assert entry(patching) is None
+    assert changelog_prose(parse_diff(patching)) == (
+        "Add ability to apply patch to all versions: If the key of `pnpm.patchedDependencies`"
+        " is a package name without a version, pnpm will attempt to apply the patch to all"
+        " versions of the package. With an exact version, only that version is patched."
+    )
+    two = patching + fragment("fix: another", path=".changeset/b.md")
+    assert changelog_prose(parse_diff(two)) == "" == changelog_prose(parse_diff(CODE))
+    long = fragment("word " * PROSE_LIMIT, path="newsfragments/1.feature.rst")
+    assert changelog_prose(parse_diff(long)) == ("word " * PROSE_LIMIT)[:PROSE_LIMIT]

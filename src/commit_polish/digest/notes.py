@@ -17,7 +17,7 @@ from typing import NamedTuple
 from commit_polish.digest.kinds import is_change_fragment, is_change_note
 from commit_polish.records import FileChange, FileStatus
 
-__all__ = ["Entry", "changelog_entry"]
+__all__ = ["PROSE_LIMIT", "Entry", "changelog_entry", "changelog_prose"]
 
 _BULLET = re.compile(r"[ \t]*[-*+][ \t]+(\S.*)")  # a nested item counts as one more
 _CONTINUED = re.compile(r"[ \t]{2,}(\S.*)")
@@ -35,6 +35,8 @@ _LABEL = re.compile(r"\*\*([\w./-]{1,30}):\*\*\s+|\*\*([\w./-]{1,30})\*\*:\s+")
 _SENTENCE_END = re.compile(r"[.!?](?=\s|$)")
 _FRONT_MATTER = "---"
 _MAX_REFERENCES = 4
+PROSE_LIMIT = 2_000
+"""Characters of an entry `changelog_prose` returns at most: the prompt cuts it further."""
 
 
 class Entry(NamedTuple):
@@ -47,6 +49,22 @@ class Entry(NamedTuple):
 def changelog_entry(files: Sequence[FileChange]) -> Entry | None:
     """The sentence of the change's only new changelog entry; None when there is not exactly
     one, or it is more than one sentence."""
+    entry = _only_entry(files)
+    return _sentence(entry) if entry else None
+
+
+def changelog_prose(files: Sequence[FileChange]) -> str:
+    """The change's only new changelog entry as its author wrote it, on one line and at most
+    `PROSE_LIMIT` characters; "" when there is not exactly one.
+
+    Where the entry is prose and no subject (`changelog_entry`), it still says what the
+    change does in its author's words, which a diff cut to the prompt's budget often cannot
+    (a file list is all that fits of a large change): the prompt gives it to the model."""
+    entry = _only_entry(files)
+    return " ".join(entry[: PROSE_LIMIT * 2].split())[:PROSE_LIMIT] if entry else ""
+
+
+def _only_entry(files: Sequence[FileChange]) -> str | None:
     entries: list[str] = []
     for change in files:
         if not is_change_note(change.path):
@@ -57,7 +75,7 @@ def changelog_entry(files: Sequence[FileChange]) -> Entry | None:
         entries.extend(found)
         if len(entries) > 1:
             return None
-    return _sentence(entries[0]) if entries else None
+    return entries[0] if entries else None
 
 
 def _added(change: FileChange) -> Iterator[str]:
