@@ -448,6 +448,15 @@ def test_a_prose_entry_reaches_the_prompt_when_the_model_writes_the_subject() ->
     assert "changelog entry" not in plain.sent[0][-1].content
 
 
+def test_a_prose_entry_gives_way_to_the_diff_too() -> None:
+    # It is the PR author's text: it never turns a prompt that fits into a settings error.
+    context = ChangeContext(commit_messages=("wip",), history=CONVENTIONAL)
+    options = pipeline.Options(max_prompt_tokens=300)
+    ready = pipeline.prepare(SAMPLE + PROSE.encode(), context, options, chars)
+    assert ready.prompt_tokens <= 300 and ready.digest.included
+    assert "changelog entry" not in ready.messages[-1].content
+
+
 def test_a_conventional_changelog_item_gives_its_scope_where_the_history_has_scopes() -> None:
     item = "- **completions:** keep completions from mutating os.Args (a5ab87d)"
     diff = (

@@ -128,7 +128,9 @@ def _make_room(
     The PR's text is the author's to size (a commit subject can be 100,000 characters long),
     so when it leaves the diff less than half the prompt it gives way, least useful first:
     long commit subjects and the title are cut to GitHub's title length, the description to
-    its first paragraphs, then the commit list goes, then the description.
+    its first paragraphs, then the commit list goes, then the description. A prose changelog
+    entry scored above the diff lines it displaces (docs/quality.md): it goes only to leave
+    the diff its minimum.
     Only the instructions and settings, which the workflow owns, can make this an error."""
     short = tuple(m.partition("\n")[0][:MAX_PR_LINE] for m in context.commit_messages)
     title = context.title[:MAX_PR_LINE]
@@ -147,6 +149,9 @@ def _make_room(
         if options.max_prompt_tokens - fixed >= wanted:
             break
         context, fixed = smaller, prompt_tokens(_build(smaller, "", style, options, kept), count)
+    if options.max_prompt_tokens - fixed < MIN_DIFF_TOKENS and context.changelog:
+        context = replace(context, changelog="")
+        fixed = prompt_tokens(_build(context, "", style, options, kept), count)
     return context, fixed
 
 

@@ -101,8 +101,8 @@ class ChangeContext:
     """GitHub squashes under the title even for one commit (the repository's
     `squash_merge_commit_title` is `PR_TITLE`): the title is the subject to beat."""
     changelog: str = ""
-    """The change's own changelog entry where it is prose, not a subject
-    (`digest.notes.changelog_prose`): set by the pipeline when the model writes the subject."""
+    """The change's only new changelog entry in its author's words
+    (`digest.notes.changelog_prose`), set by the pipeline when the model writes the subject."""
 
 
 @dataclass(frozen=True, slots=True)
