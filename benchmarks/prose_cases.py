@@ -7,6 +7,9 @@ differ from before, so only they need running to measure it. One ids file per da
 for `eval --ids`:
 
     .venv/bin/python benchmarks/prose_cases.py ../shared/eval/dev.jsonl.gz > /tmp/prose_dev.ids
+
+`--with-commits` gives the pipeline the PRs' own commits, as `eval` does without
+`--diff-only`: then only a weak author subject leaves the model to write one.
 """
 
 from __future__ import annotations
@@ -24,10 +27,13 @@ from commit_polish.subject_rules import own_subject
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("dataset", type=Path)
+    parser.add_argument("--with-commits", action="store_true")
     args = parser.parse_args()
     for case in load_cases(args.dataset):
         files = parse_diff(case.diff)
-        decided = own_subject(ChangeContext(history=case.history), "auto", files, files)
+        commits = case.commit_messages if args.with_commits else ()
+        context = ChangeContext(commit_messages=commits, history=case.history)
+        decided = own_subject(context, "auto", files, files)
         if decided is None and changelog_prose(files):
             print(case.id)
 
