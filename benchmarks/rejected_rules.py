@@ -26,7 +26,7 @@ from collections.abc import Sequence
 import rescoring
 
 from commit_polish.evaluation.cases import Case
-from commit_polish.message.scope import usual_scope, with_scope
+from commit_polish.message.scope import used_scopes, usual_scope, with_scope
 from commit_polish.message.style import is_bot_subject, parse_prefix
 from commit_polish.records import PathCommit
 
@@ -44,20 +44,11 @@ def _bare(subject: str) -> str:
     return f"{prefix.type}{'!' if prefix.breaking else ''}: {prefix.description}"
 
 
-def _used_scopes(case: Case) -> set[str]:
-    earlier = [*case.history, *(commit.subject for commit in case.path_history)]
-    return {
-        found.scope
-        for written in earlier
-        if not is_bot_subject(written) and (found := parse_prefix(written)) and found.scope
-    }
-
-
 def first_folder(case: Case, subject: str) -> str:
     prefix = parse_prefix(subject)
     if prefix is None or not prefix.scope or "/" not in prefix.scope:
         return subject
-    if prefix.scope in _used_scopes(case):
+    if prefix.scope in used_scopes(case.history, case.path_history):
         return subject
     return with_scope(_bare(subject), prefix.scope.strip("/").split("/")[0], 72)
 

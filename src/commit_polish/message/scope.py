@@ -84,13 +84,17 @@ def without_file_scope(
     folders = {folder for path in paths for folder in path.split("/")[:-1]}
     if prefix.scope not in stems or prefix.scope in folders:
         return subject
+    if prefix.scope in used_scopes(history, path_history):
+        return subject
+    bang = "!" if prefix.breaking else ""
+    return f"{prefix.type}{bang}: {prefix.description}"
+
+
+def used_scopes(history: Sequence[str], path_history: Sequence[PathCommit]) -> set[str]:
+    """The scopes people (not bots) wrote in the recent subjects and the paths' history."""
     earlier = [*history, *(commit.subject for commit in path_history)]
-    used = {
+    return {
         found.scope
         for written in earlier
         if not is_bot_subject(written) and (found := parse_prefix(written)) and found.scope
     }
-    if prefix.scope in used:
-        return subject
-    bang = "!" if prefix.breaking else ""
-    return f"{prefix.type}{bang}: {prefix.description}"
