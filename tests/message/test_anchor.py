@@ -165,6 +165,11 @@ def test_a_docs_only_change_takes_the_docs_type() -> None:
     assert kept is not None and kept.subject == "docs: correct the install steps"
     kept = _keep(("fix: correct the install steps",), files=_files(FileKind.DOCS, FileKind.SOURCE))
     assert kept is not None and kept.subject == "fix: correct the install steps"
+    # A type the pipeline adds obeys the files as the author's does: `add` alone says feat.
+    kept = _keep(("Add storydb to the users section",), files=_files(FileKind.DOCS))
+    assert kept is not None and kept.subject == "docs: add storydb to the users section"
+    kept = _keep(("Add storydb to the users section",), files=_files(FileKind.SOURCE))
+    assert kept is not None and kept.subject == "feat: add storydb to the users section"
 
 
 def test_a_gitmoji_repository_wants_its_emoji() -> None:

@@ -272,6 +272,7 @@ def in_form(
         fitted = shorten(fitted, limit, least=_KEEP_WORDS)
         if form_problem(fitted, style, repo, limit=limit) is not None:
             fitted = fix_subject(fitted, style=style, repo=repo, width=limit)
+            fitted = retyped(fitted, files)[0]  # a type it was just given obeys the files too
         if form_problem(fitted, style, repo, limit=limit) or weak_reason(fitted, files):
             return None
     return Kept(fitted, written, body, reason=problem or reason)
