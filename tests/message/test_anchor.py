@@ -178,6 +178,11 @@ def test_a_gitmoji_repository_wants_its_emoji() -> None:
     kept = _keep(("Add the cursor option",), history)
     assert kept is not None and kept.subject.endswith("Add the cursor option")
     assert kept.subject != "Add the cursor option"
+    # The emoji it is given obeys the files: a docs-only fix is a memo, not a bug.
+    kept = _keep(("Fix the install steps",), history, files=_files(FileKind.DOCS))
+    assert kept is not None and kept.subject == "\U0001f4dd Fix the install steps"
+    kept = _keep(("Fix the install steps",), history, files=_files(FileKind.SOURCE))
+    assert kept is not None and kept.subject == "\U0001f41b Fix the install steps"
 
 
 @pytest.mark.parametrize(

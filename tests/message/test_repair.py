@@ -750,6 +750,12 @@ def test_fallback_subject_from_the_diff() -> None:
     assert subject(*tests, style=Style.CONVENTIONAL) == "test: update a.py"
     assert subject(change("a/x.py", 5), style=Style.CONVENTIONAL) == "chore: update x.py"
     assert subject(style=Style.PLAIN) == "Update files"
+    # Gitmoji: the emoji the files decide, else the one the repository uses most.
+    emoji = ChangeContext(history=tuple(f"\U0001f3a8 Tidy layout {n}" for n in range(8)))
+    assert fallback_message(docs, emoji, style=Style.PLAIN).subject.startswith("\U0001f4dd ")
+    assert fallback_message(spread, emoji, style=Style.PLAIN).subject == (
+        "\U0001f3a8 Update big.py and 2 other files"
+    )
 
 
 CUT = "fix: retry uploads\n\nUploads failed on flaky networks. Retrying twice fixes most of the"

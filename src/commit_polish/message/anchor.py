@@ -22,7 +22,7 @@ from commit_polish.message.body import (
     tidy_body,
     wrap,
 )
-from commit_polish.message.retype import certain_type, retyped
+from commit_polish.message.retype import certain_type, files_type, retyped
 from commit_polish.message.scope import with_scope
 from commit_polish.message.style import (
     EMOJI,
@@ -271,8 +271,9 @@ def in_form(
         # Only what is wrong changes: a long subject loses its end, not its own prefix.
         fitted = shorten(fitted, limit, least=_KEEP_WORDS)
         if form_problem(fitted, style, repo, limit=limit) is not None:
-            fitted = fix_subject(fitted, style=style, repo=repo, width=limit)
-            fitted = retyped(fitted, files)[0]  # a type it was just given obeys the files too
+            # A type or emoji it is given obeys the files, as the author's own type does.
+            hint = files_type(files)
+            fitted = fix_subject(fitted, style=style, repo=repo, width=limit, type_hint=hint)
         if form_problem(fitted, style, repo, limit=limit) or weak_reason(fitted, files):
             return None
     return Kept(fitted, written, body, reason=problem or reason)

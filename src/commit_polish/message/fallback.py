@@ -32,7 +32,9 @@ def fallback_message(
         subject = fix_subject(title, style=style, repo=repo, width=width)
     else:
         summary = _diff_subject(files)
-        hint = _kind_type(files) or infer_type(summary, default="chore")
+        # A gitmoji repository's own emoji stands in where neither files nor words decide.
+        default = None if repo.gitmoji else infer_type(summary, default="chore")
+        hint = _kind_type(files) or default
         subject = fix_subject(summary, style=style, repo=repo, width=width, type_hint=hint)
     return CommitMessage(
         subject=subject,

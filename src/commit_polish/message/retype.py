@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from commit_polish.message.style import parse_prefix
 from commit_polish.records import FileChange, FileKind
 
-__all__ = ["certain_type", "retyped"]
+__all__ = ["certain_type", "files_type", "retyped"]
 
 # A fixing verb contradicts these types; the others are used loosely by maintainers
 # (`fix(x): refactor to remove peer dependencies` is merged as written).
@@ -21,6 +21,11 @@ _FIXING = frozenset({"fix", "fixes", "fixed", "fixing"})
 _NOT_FIXES = frozenset({"feat", "refactor", "perf", "style"})
 # A change that touches only documentation is `docs` whatever verb it uses.
 _NOT_DOCS = frozenset({"feat", "fix", "refactor", "perf"})
+
+
+def files_type(files: Sequence[FileChange]) -> str | None:
+    """The type the files alone decide for any subject: `docs` for documentation alone."""
+    return "docs" if files and all(f.kind is FileKind.DOCS for f in files) else None
 
 
 def certain_type(
@@ -43,7 +48,7 @@ def certain_type(
     if prefix is None:
         return None
     kind = prefix.type.lower()
-    if files and all(f.kind is FileKind.DOCS for f in files) and kind in _NOT_DOCS:
+    if files_type(files) == "docs" and kind in _NOT_DOCS:
         return "docs", "a docs-only change"
     if model and files and kind in _NOT_DOCS:
         if all(f.kind is FileKind.TEST for f in files):

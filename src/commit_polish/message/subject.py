@@ -192,12 +192,12 @@ _GITMOJI = {
 _UPGRADE = "\u2b06\ufe0f"  # up arrow, gitmoji's "upgrade dependencies"
 
 
-def _emoji(description: str, repo: RepoStyle) -> str:
-    """The emoji for what the subject says it does; when its words do not tell, the one the
-    repository uses most."""
+def _emoji(description: str, repo: RepoStyle, kind: str | None = None) -> str:
+    """The emoji for `kind`, else for what the subject says it does; when its words do not
+    tell, the one the repository uses most."""
     if re.match(r"(?i)(?:upgrade|bump)\b", description):
         return _UPGRADE
-    kind = infer_type(description, default="")
+    kind = kind or infer_type(description, default="")
     if not kind:
         return repo.emojis[0] if repo.emojis else _GITMOJI["feat"]
     return _GITMOJI.get(kind, _GITMOJI["fix"])
@@ -225,15 +225,17 @@ def fix_subject(
 
     `style=None` (mixed or unknown history) keeps the model's choice of prefix. `agree`
     makes a model's type agree with its own verb (`agreeing_type`); an author's type stays.
+    `type_hint` is the type a subject without one gets instead of the one its words suggest,
+    and in a gitmoji repository that type's emoji.
     """
     subject = tidy(_first_sentence(_NESTED.sub(r"\1(\2)\3: ", subject.strip()), repo))
     if style is None and repo.examples and not repo.types:
         style = Style.PLAIN  # the history shows no prefix at all
     if style is Style.PLAIN:
         prefix = parse_prefix(subject)  # only real types: "cmd: x" is a plain repo's habit
-        return _plain(prefix.description if prefix else subject, width, repo)
+        return _plain(prefix.description if prefix else subject, width, repo, type_hint)
     if style is None and parse_prefix(subject, repo.types) is None:
-        return _plain(subject, width, repo)
+        return _plain(subject, width, repo, type_hint)
     return _conventional(subject, repo, width, type_hint, agree=agree)
 
 
@@ -290,14 +292,14 @@ def agreeing_type(kind: str, description: str) -> str:
     return kind
 
 
-def _plain(text: str, width: int, repo: RepoStyle) -> str:
+def _plain(text: str, width: int, repo: RepoStyle, kind: str | None = None) -> str:
     lead = _lead(_LEAD.match(text), width)
     rest = tidy(text[len(lead) :])
     if not _GO_PREFIX.match(rest):  # "cmd: handle x" is written that way on purpose
         rest = _case(imperative(rest), repo.capitalised is not False)
     known = len(repo.examples) >= MIN_EXAMPLES
     if repo.gitmoji and not lead:
-        lead = _emoji(rest, repo) + " "
+        lead = _emoji(rest, repo, kind) + " "
     elif known and not repo.gitmoji and lead:
         lead = ""  # an emoji the repository never uses
     return tidy(lead + _cut(rest, width - len(lead)))
