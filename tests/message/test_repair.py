@@ -756,6 +756,8 @@ def test_fallback_subject_from_the_diff() -> None:
     assert fallback_message(spread, emoji, style=Style.PLAIN).subject == (
         "\U0001f3a8 Update big.py and 2 other files"
     )
+    typed = fallback_message(spread, emoji, style=Style.CONVENTIONAL).subject
+    assert typed == "chore: update big.py and 2 other files"
 
 
 CUT = "fix: retry uploads\n\nUploads failed on flaky networks. Retrying twice fixes most of the"

@@ -32,9 +32,10 @@ def fallback_message(
         subject = fix_subject(title, style=style, repo=repo, width=width)
     else:
         summary = _diff_subject(files)
-        # A gitmoji repository's own emoji stands in where neither files nor words decide.
-        default = None if repo.gitmoji else infer_type(summary, default="chore")
-        hint = _kind_type(files) or default
+        # A plain gitmoji subject takes the repository's own emoji where neither the files
+        # nor the words decide; a typed one takes `chore`.
+        emoji = repo.gitmoji and style is not Style.CONVENTIONAL
+        hint = _kind_type(files) or (None if emoji else infer_type(summary, default="chore"))
         subject = fix_subject(summary, style=style, repo=repo, width=width, type_hint=hint)
     return CommitMessage(
         subject=subject,
