@@ -302,6 +302,13 @@ FUNCTIONS: tuple[tuple[str, Callable[[str], object], str], ...] = (
         f"{HISTORY_SUBJECTS}, space run",
     ),
     (
+        "with_folder_scope",
+        lambda text: scope.with_folder_scope(
+            "fix: x", [text, *text.split()], (text, *HISTORY), (PathCommit(text),) * 3, 72
+        ),
+        f"{HISTORY_SUBJECTS}, paths, dotted names, one long line, space run",
+    ),
+    (
         "changelog_entry and _prose",
         _changelog,
         "bullets, blank lines, one long line, space run, pr numbers, link openers, "

@@ -517,6 +517,15 @@ def test_a_models_scope_that_only_names_a_changed_file_goes() -> None:
     assert result.message.subject == "fix: stop mutating os.Args"
 
 
+def test_a_models_subject_takes_the_used_scope_of_the_folder_holding_its_files() -> None:
+    diff = _diff("examples/grid/main.go", "examples/grid/go.sum").encode()
+    context = ChangeContext(history=("fix(examples): handle resize", *CONVENTIONAL))
+    options = pipeline.Options(max_prompt_tokens=1536)
+    answer = FakeCompleter("feat(grid): add a cellular grid example")
+    result = pipeline.run(diff, context, options, count=chars, completer=answer)
+    assert result.message.subject == "feat(examples): add a cellular grid example"
+
+
 def test_the_paths_history_is_read_only_for_a_model_subject() -> None:
     asked: list[tuple[str, ...]] = []
 

@@ -47,10 +47,10 @@ def settled_subject(
 ) -> str:
     """A model's subject under the type its files certainly need (a docs-only change is
     `docs`, as an author's kept subject is; tests alone `test`, a dependency update
-    `chore`: `retype.certain_type`), and the scope its paths have had, or none rather than
-    a file's name (`message.scope`). With `ignored` files, which could be code, no type
-    changes. `paths` is asked only for a conventional subject: a plain one takes no scope,
-    and reading costs calls."""
+    `chore`: `retype.certain_type`), and the scope its paths have had or the used one of the
+    folder holding them, or none rather than a file's name (`message.scope`). With
+    `ignored` files, which could be code, no type changes. `paths` is asked only for a
+    conventional subject: a plain one takes no scope, and reading costs calls."""
     settled = subject
     if not ignored:
         deps = kinds.only_dependencies([change.path for change in files])
@@ -60,5 +60,6 @@ def settled_subject(
     if parse_prefix(settled) is not None:
         settled = scope.with_usual_scope(settled, paths(), anchor.SUBJECT_LIMIT)
         changed = [change.path for change in files]
+        settled = scope.with_folder_scope(settled, changed, history, paths(), anchor.SUBJECT_LIMIT)
         settled = scope.without_file_scope(settled, changed, history, paths())
     return settled

@@ -1,11 +1,16 @@
-"""usual_scope, with_usual_scope and without_file_scope: the scope a change's paths have had,
-and none rather than a file's name."""
+"""usual_scope, with_usual_scope, with_folder_scope and without_file_scope: the scope a
+change's paths have had, the folder that holds them, and none rather than a file's name."""
 
 from __future__ import annotations
 
 import pytest
 
-from commit_polish.message.scope import usual_scope, with_usual_scope, without_file_scope
+from commit_polish.message.scope import (
+    usual_scope,
+    with_folder_scope,
+    with_usual_scope,
+    without_file_scope,
+)
 from commit_polish.records import PathCommit
 
 LSP = (
@@ -88,3 +93,87 @@ def test_a_file_scope_the_paths_history_used_stays() -> None:
     assert without_file_scope("fix(renderer): x", ["renderer.go"], TEA, earlier) == (
         "fix(renderer): x"
     )
+
+
+FETCHER = (
+    PathCommit("refactor(pacquet): rename the crates", ("pnpm/crates/git-fetcher/src/a.rs",)),
+    PathCommit("fix(git-fetcher): say which clone failed", ("pnpm/crates/git-fetcher/src/a.rs",)),
+    PathCommit("feat(pacquet): ship node-gyp", ("pnpm/crates/git-fetcher/src/b.rs",)),
+    PathCommit("fix(cli): keep stdout clean", ("pnpm/crates/cli/src/c.rs",)),
+    PathCommit("chore(deps): bump tokio", ("pnpm/crates/git-fetcher/Cargo.toml",)),
+)
+
+
+@pytest.mark.parametrize(
+    ("subject", "paths", "expected"),
+    [
+        # Seen on the dev sets: every file in one crate, the model naming the old directory.
+        (
+            "fix(pacquet): suggest quoting the name",
+            [".changeset/quote.md", "pnpm/crates/git-fetcher/src/a.rs", "pnpm-lock.yaml"],
+            "fix(git-fetcher): suggest quoting the name",
+        ),
+        # No scope at all; a manifest at the root belongs to no one folder.
+        (
+            "feat: retry a clone",
+            ["pnpm/crates/git-fetcher/src/a.rs", "package.json"],
+            "feat(git-fetcher): retry a clone",
+        ),
+        # A scope the recent subjects used, though not for these paths (`cli`), fits too.
+        ("fix: erase the line", ["pnpm/crates/cli/src/c.rs"], "fix(cli): erase the line"),
+        # A hidden or private folder is written without its mark.
+        (
+            "docs: ask for links",
+            [".github/pull_request_template.md"],
+            "docs(github): ask for links",
+        ),
+    ],
+)
+def test_a_used_scope_naming_the_folder_of_every_file_is_the_scope(
+    subject: str, paths: list[str], expected: str
+) -> None:
+    recent = ("fix(cli): quiet the reporter", "docs(github): template", "feat: a")
+    assert with_folder_scope(subject, paths, recent, FETCHER, 72) == expected
+
+
+@pytest.mark.parametrize(
+    ("subject", "paths"),
+    [
+        # A file outside every used folder: the code at a Go module's root.
+        ("fix: reset the cursor", ["standard_renderer.go", "pnpm/crates/git-fetcher/a.go"]),
+        # No maintainer wrote `crates` as a scope; a plain subject takes none.
+        ("fix: erase it", ["pnpm/crates/a.rs", "pnpm/crates/b.rs"]),
+        ("Retry a clone", ["pnpm/crates/git-fetcher/src/a.rs"]),
+        # Bookkeeping alone belongs to no folder.
+        ("chore: lock", [".changeset/a.md", "pnpm-lock.yaml"]),
+        # Too long with the scope.
+        ("fix: " + "x" * 60, ["pnpm/crates/git-fetcher/src/a.rs"]),
+    ],
+)
+def test_without_a_used_folder_holding_every_file_the_subject_stays(
+    subject: str, paths: list[str]
+) -> None:
+    assert with_folder_scope(subject, paths, ("fix(cli): a",), FETCHER, 72) == subject
+
+
+def test_a_folder_path_scope_and_the_most_used_of_several_fit() -> None:
+    picker = (PathCommit("fix(examples/file-picker): sort"),)
+    paths = ["examples/file-picker/main.go"]
+    assert with_folder_scope("fix: sort", paths, (), picker, 72) == (
+        "fix(examples/file-picker): sort"
+    )
+    # `examples` and `file-picker` both hold it: the one the paths' history used most wins,
+    # and among names it never used, the newest recent subject's.
+    both = (PathCommit("fix(file-picker): a"), *(PathCommit("fix(examples): b"),) * 2)
+    assert with_folder_scope("fix: sort", paths, (), both, 72) == "fix(examples): sort"
+    recent = ("feat(file-picker): a", "feat(examples): b")
+    assert with_folder_scope("fix: sort", paths, recent, (), 72) == "fix(file-picker): sort"
+
+
+def test_the_models_used_scope_naming_a_folder_of_some_files_stays() -> None:
+    # `pnpm` holds every file, but the model's `cli`, used before and the folder of some of
+    # them, may be the precise one; `pacquet` names no folder here and gives way.
+    paths = ["pnpm/crates/cli/src/c.rs", "pnpm/crates/cli/src/d.rs", "pnpm/README.md"]
+    recent = ("feat(pnpm): a", "fix(cli): b")
+    assert with_folder_scope("fix(cli): x", paths, recent, FETCHER, 72) == "fix(cli): x"
+    assert with_folder_scope("fix(pacquet): x", paths, recent, FETCHER, 72) == "fix(pnpm): x"

@@ -14,6 +14,7 @@ from commit_polish.records import FileKind
 
 __all__ = [
     "classify",
+    "is_bookkeeping",
     "is_change_fragment",
     "is_change_note",
     "only_dependencies",
@@ -95,7 +96,7 @@ def classify(path: str, *, binary: bool = False, head: Sequence[str] = ()) -> Fi
         return FileKind.BINARY
     *dirs, name = path.split("/")
     lower = name.lower()
-    if lower in _LOCKFILES or lower.endswith(_LOCK_SUFFIXES):
+    if _is_lockfile(lower):
         return FileKind.LOCKFILE
     if _VENDOR_DIRS.intersection(dirs):
         return FileKind.VENDORED
@@ -113,11 +114,22 @@ def only_dependencies(paths: Sequence[str]) -> bool:
     """Whether a change of these paths is a dependency update: a lockfile, and otherwise only
     the manifests and requirement files that list dependencies."""
     names = [path.rsplit("/", 1)[-1].lower() for path in paths]
-    locked = [name in _LOCKFILES or name.endswith(_LOCK_SUFFIXES) for name in names]
+    locked = [_is_lockfile(name) for name in names]
     return any(locked) and all(
         lock or name in _MANIFESTS or _REQUIREMENTS.fullmatch(name)
         for name, lock in zip(names, locked, strict=True)
     )
+
+
+def is_bookkeeping(path: str) -> bool:
+    """A file any change may touch, whatever part of the project it is about: a change note,
+    a lockfile, or a manifest at the root (a workspace's dependencies)."""
+    name = path.rsplit("/", 1)[-1].lower()
+    return is_change_note(path) or _is_lockfile(name) or ("/" not in path and name in _MANIFESTS)
+
+
+def _is_lockfile(lower_name: str) -> bool:
+    return lower_name in _LOCKFILES or lower_name.endswith(_LOCK_SUFFIXES)
 
 
 # Where projects write what a change is for, in their own words: changelogs and the

@@ -6,6 +6,10 @@ file name or writes none. The usual scope is the one the most of the recent conv
 commits to these paths carried, if at least two and a third of them did; bots' subjects do
 not count (a dependency bump touches every manifest under its own `deps` scope).
 
+A scope the maintainers have written that names a folder holding every changed file is
+the change's scope (`with_folder_scope`): `examples` for a change under `examples/`, a
+package's name in a monorepo, where the model guessed another or none.
+
 A model's scope that only names a file the change touches (`cursed_renderer` for
 `cursed_renderer.go`) is a guess no maintainer wrote: where the history never used it, it
 goes (`without_file_scope`). Pure; linear in the subjects and paths.
@@ -14,8 +18,9 @@ goes (`without_file_scope`). Pure; linear in the subjects and paths.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
+from commit_polish.digest import kinds
 from commit_polish.message.style import is_bot_subject, parse_prefix
 from commit_polish.records import PathCommit
 
@@ -68,6 +73,53 @@ def with_scope(subject: str, scope: str | None, limit: int) -> str:
     return scoped if len(scoped) <= limit else subject
 
 
+def with_folder_scope(
+    subject: str,
+    paths: Sequence[str],
+    history: Sequence[str],
+    path_history: Sequence[PathCommit],
+    limit: int,
+) -> str:
+    """A conventional `subject` under the scope the recent subjects or the paths' history
+    used that names a folder every changed path lies in (bookkeeping aside: change notes,
+    lockfiles, the root's manifests); the one the paths' history used most, a tie to the
+    newer. A scope of the subject's own that was used and names a folder of some changed
+    path stays: it may be the more precise one. As it was otherwise (`with_scope`)."""
+    prefix = parse_prefix(subject)
+    owned = [path for path in paths if not kinds.is_bookkeeping(path)]
+    if prefix is None or not owned:
+        return subject
+    folders = [{_folder(name) for name in path.split("/")[:-1]} for path in owned]
+    used = Counter(_scopes(path_history))
+    for recent in _scopes(PathCommit(written) for written in history):
+        used.setdefault(recent, 0)  # a name the maintainers write, though not for these paths
+    mine = prefix.scope
+    if mine and mine in used and any(_folder(mine) in names for names in folders):
+        return subject
+    fitting = [
+        scope
+        for scope in used
+        if all(
+            _folder(scope) in names or _under(path, scope)
+            for names, path in zip(folders, owned, strict=True)
+        )
+    ]
+    if not fitting:
+        return subject
+    return with_scope(subject, max(fitting, key=used.__getitem__), limit)
+
+
+def _folder(name: str) -> str:
+    """A folder's name as a scope writes it: `.github` is `github`, `_experimental`
+    `experimental`."""
+    return name.lstrip("._").casefold()
+
+
+def _under(path: str, scope: str) -> bool:
+    """Whether a scope that is itself a folder path (`examples/file-picker`) holds `path`."""
+    return "/" in scope and f"/{scope.casefold()}/" in f"/{path.casefold()}"
+
+
 def without_file_scope(
     subject: str,
     paths: Sequence[str],
@@ -92,9 +144,12 @@ def without_file_scope(
 
 def used_scopes(history: Sequence[str], path_history: Sequence[PathCommit]) -> set[str]:
     """The scopes people (not bots) wrote in the recent subjects and the paths' history."""
-    earlier = [*history, *(commit.subject for commit in path_history)]
-    return {
-        found.scope
-        for written in earlier
-        if not is_bot_subject(written) and (found := parse_prefix(written)) and found.scope
-    }
+    return {*_scopes(PathCommit(written) for written in history), *_scopes(path_history)}
+
+
+def _scopes(commits: Iterable[PathCommit]) -> Iterator[str]:
+    """The scopes people (not bots) wrote on these commits, in order."""
+    for commit in commits:
+        found = None if is_bot_subject(commit.subject) else parse_prefix(commit.subject)
+        if found and found.scope:
+            yield found.scope
