@@ -1,8 +1,12 @@
 """A scope the maintainers wrote that names a folder holding every changed file
-(`message.scope.with_folder_scope`), applied or not, chosen by leave-one-repository-out.
+(`message.scope.with_folder_scope`), in four variants, applied or not, chosen by
+leave-one-repository-out.
 
 Stored diff-only answers are rescored without a model (`rescoring.py`): the model-written
-subjects as the pipeline wrote them before the rule, and under the rule.
+subjects as the pipeline wrote them before the rule, and under each variant. The variants:
+the names the paths' history used, or also those of the recent subjects; a used scope of the
+model's own that names a folder of some changed file kept, or replaced; files at the root
+counted (a root manifest aside), or all skipped.
 
     cat benchmarks/data/prose_whole512_dev.jsonl benchmarks/data/prose_whole512_dev2.jsonl \\
         benchmarks/data/own100.jsonl > /tmp/answers.jsonl
@@ -15,10 +19,13 @@ docs/quality.md.)
 
 from __future__ import annotations
 
+import itertools
 import re
+from functools import partial
 
 import rescoring
 
+from commit_polish.digest import kinds
 from commit_polish.evaluation.cases import Case
 from commit_polish.message.anchor import SUBJECT_LIMIT
 from commit_polish.message.scope import with_folder_scope
@@ -26,10 +33,34 @@ from commit_polish.message.scope import with_folder_scope
 _PATH = re.compile(r"^diff --git a/(\S+) b/", re.MULTILINE)
 
 
-def _folder(case: Case, subject: str) -> str:
-    paths = _PATH.findall(case.diff)
-    return with_folder_scope(subject, paths, case.history, case.path_history, SUBJECT_LIMIT)
+def _folder(case: Case, subject: str, *, recent: bool, keep: bool, root: bool) -> str:
+    paths = [
+        path
+        for path in _PATH.findall(case.diff)
+        if not kinds.is_bookkeeping(path) and (root or "/" in path)
+    ]
+    return with_folder_scope(
+        subject,
+        paths,
+        case.history,
+        case.path_history,
+        SUBJECT_LIMIT,
+        recent_names=recent,
+        keep_own=keep,
+    )
+
+
+def _name(recent: bool, keep: bool, root: bool) -> str:
+    names = "recent and paths'" if recent else "paths' only"
+    return f"{names}, {'keep' if keep else 'replace'} own, root {'counted' if root else 'skipped'}"
 
 
 if __name__ == "__main__":
-    rescoring.main(__doc__, {"a folder's scope": _folder}, "scope")
+    rescoring.main(
+        __doc__,
+        {
+            _name(*flags): partial(_folder, recent=flags[0], keep=flags[1], root=flags[2])
+            for flags in itertools.product((False, True), repeat=3)
+        },
+        "scope",
+    )

@@ -1,9 +1,9 @@
 """Stored diff-only answers with the subject rules added since they were written: the one
 changelog entry a change adds (`digest.notes`), the type the files alone decide
-(`retype.certain_type`) and the usual scope of its paths (`message.scope`). All are decided
-without a model, so an older `eval --out` file becomes what today's pipeline writes for the
-subject from the same model answers; the body stays as it was. Use it to compare settings
-whose runs predate the rules without running them again:
+(`retype.certain_type`) and the scope of its paths or their folder (`message.scope`). All
+are decided without a model, so an older `eval --out` file becomes what today's pipeline
+writes for the subject from the same model answers; the body stays as it was. Use it to
+compare settings whose runs predate the rules without running them again:
 
     cat benchmarks/data/whole512_dev.jsonl benchmarks/data/whole512_dev2.jsonl > /tmp/512.jsonl
     cat benchmarks/data/whole768_dev.jsonl benchmarks/data/whole768_dev2.jsonl > /tmp/768.jsonl

@@ -518,7 +518,8 @@ def test_a_models_scope_that_only_names_a_changed_file_goes() -> None:
 
 
 def test_a_models_subject_takes_the_used_scope_of_the_folder_holding_its_files() -> None:
-    diff = _diff("examples/grid/main.go", "examples/grid/go.sum").encode()
+    # Bookkeeping (a change note, a lockfile, a manifest at the root) is in no folder.
+    diff = _diff("examples/grid/main.go", ".changeset/grid.md", "go.sum", "go.mod").encode()
     context = ChangeContext(history=("fix(examples): handle resize", *CONVENTIONAL))
     options = pipeline.Options(max_prompt_tokens=1536)
     answer = FakeCompleter("feat(grid): add a cellular grid example")

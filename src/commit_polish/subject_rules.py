@@ -60,6 +60,7 @@ def settled_subject(
     if parse_prefix(settled) is not None:
         settled = scope.with_usual_scope(settled, paths(), anchor.SUBJECT_LIMIT)
         changed = [change.path for change in files]
-        settled = scope.with_folder_scope(settled, changed, history, paths(), anchor.SUBJECT_LIMIT)
+        owned = [path for path in changed if not kinds.is_bookkeeping(path)]
+        settled = scope.with_folder_scope(settled, owned, history, paths(), anchor.SUBJECT_LIMIT)
         settled = scope.without_file_scope(settled, changed, history, paths())
     return settled

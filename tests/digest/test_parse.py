@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from commit_polish.digest.kinds import only_dependencies
+from commit_polish.digest.kinds import is_bookkeeping, only_dependencies
 from commit_polish.digest.parse import classify, drop_ignored, parse_diff
 from commit_polish.errors import EmptyDiffError, InputError
 from commit_polish.records import FileChange, FileKind, FileStatus
@@ -352,6 +352,27 @@ def test_a_dependency_update_is_a_lockfile_and_manifests_alone(
     paths: list[str], update: bool
 ) -> None:
     assert only_dependencies(paths) is update
+
+
+@pytest.mark.parametrize(
+    ("path", "bookkeeping"),
+    [
+        (".changeset/quiet-owls.md", True),
+        ("CHANGELOG.md", True),
+        ("packages/cli/yarn.lock", True),
+        ("pnpm-lock.yaml", True),
+        ("package.json", True),  # the root's: the whole workspace's dependencies
+        ("go.mod", True),
+        ("packages/cli/package.json", False),  # one package's own
+        ("README.md", False),
+        ("main.go", False),
+        ("examples/grid/main.go", False),
+    ],
+)
+def test_bookkeeping_is_change_notes_lockfiles_and_the_roots_manifests(
+    path: str, bookkeeping: bool
+) -> None:
+    assert is_bookkeeping(path) is bookkeeping
 
 
 def test_classify_binary_and_banner_hints() -> None:

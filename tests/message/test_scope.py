@@ -110,13 +110,13 @@ FETCHER = (
         # Seen on the dev sets: every file in one crate, the model naming the old directory.
         (
             "fix(pacquet): suggest quoting the name",
-            [".changeset/quote.md", "pnpm/crates/git-fetcher/src/a.rs", "pnpm-lock.yaml"],
+            ["pnpm/crates/git-fetcher/src/a.rs", "pnpm/crates/git-fetcher/src/b.rs"],
             "fix(git-fetcher): suggest quoting the name",
         ),
-        # No scope at all; a manifest at the root belongs to no one folder.
+        # No scope at all.
         (
             "feat: retry a clone",
-            ["pnpm/crates/git-fetcher/src/a.rs", "package.json"],
+            ["pnpm/crates/git-fetcher/src/a.rs"],
             "feat(git-fetcher): retry a clone",
         ),
         # A scope the recent subjects used, though not for these paths (`cli`), fits too.
@@ -144,8 +144,8 @@ def test_a_used_scope_naming_the_folder_of_every_file_is_the_scope(
         # No maintainer wrote `crates` as a scope; a plain subject takes none.
         ("fix: erase it", ["pnpm/crates/a.rs", "pnpm/crates/b.rs"]),
         ("Retry a clone", ["pnpm/crates/git-fetcher/src/a.rs"]),
-        # Bookkeeping alone belongs to no folder.
-        ("chore: lock", [".changeset/a.md", "pnpm-lock.yaml"]),
+        # No file but bookkeeping (which the caller leaves out) is in any folder.
+        ("chore: lock", []),
         # Too long with the scope.
         ("fix: " + "x" * 60, ["pnpm/crates/git-fetcher/src/a.rs"]),
     ],

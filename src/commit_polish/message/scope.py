@@ -20,7 +20,6 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 
-from commit_polish.digest import kinds
 from commit_polish.message.style import is_bot_subject, parse_prefix
 from commit_polish.records import PathCommit
 
@@ -79,29 +78,32 @@ def with_folder_scope(
     history: Sequence[str],
     path_history: Sequence[PathCommit],
     limit: int,
+    *,
+    recent_names: bool = True,
+    keep_own: bool = True,
 ) -> str:
     """A conventional `subject` under the scope the recent subjects or the paths' history
-    used that names a folder every changed path lies in (bookkeeping aside: change notes,
-    lockfiles, the root's manifests); the one the paths' history used most, a tie to the
-    newer. A scope of the subject's own that was used and names a folder of some changed
-    path stays: it may be the more precise one. As it was otherwise (`with_scope`)."""
+    used that names a folder every one of `paths` lies in (the changed files bookkeeping
+    aside: `digest.kinds.is_bookkeeping`); the one the paths' history used most, a tie to
+    the newer. A scope of the subject's own that was used and names a folder of some changed
+    path stays: it may be the more precise one. As it was otherwise (`with_scope`).
+    `recent_names` and `keep_own` off are candidates `benchmarks/folder_scope.py` scored."""
     prefix = parse_prefix(subject)
-    owned = [path for path in paths if not kinds.is_bookkeeping(path)]
-    if prefix is None or not owned:
+    if prefix is None or not paths:
         return subject
-    folders = [{_folder(name) for name in path.split("/")[:-1]} for path in owned]
+    folders = [{_folder(name) for name in path.split("/")[:-1]} for path in paths]
     used = Counter(_scopes(path_history))
-    for recent in _scopes(PathCommit(written) for written in history):
+    for recent in _scopes(PathCommit(written) for written in history if recent_names):
         used.setdefault(recent, 0)  # a name the maintainers write, though not for these paths
     mine = prefix.scope
-    if mine and mine in used and any(_folder(mine) in names for names in folders):
+    if keep_own and mine and mine in used and any(_folder(mine) in names for names in folders):
         return subject
     fitting = [
         scope
         for scope in used
         if all(
             _folder(scope) in names or _under(path, scope)
-            for names, path in zip(folders, owned, strict=True)
+            for names, path in zip(folders, paths, strict=True)
         )
     ]
     if not fitting:
