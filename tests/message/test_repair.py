@@ -154,6 +154,12 @@ def test_sentence_case_is_read_apart_for_subjects_with_and_without_a_type(
             "Update the guide",
             "📝 Update the guide",
         ),
+        # Release tags are the most used emoji here, but mark no change (typer's history).
+        (
+            ["🔖 Release 0.2", "🔖 Release 0.3", "🔖 Release 0.4", "🔧 Tidy z", "📝 Update docs"],
+            "Update the guide",
+            "🔧 Update the guide",
+        ),
         (
             ["✨ Add x", "🐛 Fix y", "📝 Update docs", "🔧 Tidy z", "✨ Add w"],
             "Upgrade click to 8.2",

@@ -190,16 +190,21 @@ _GITMOJI = {
     "revert": "\u23ea",  # rewind
 }
 _UPGRADE = "\u2b06\ufe0f"  # up arrow, gitmoji's "upgrade dependencies"
+# gitmoji's marks of an event, not of what a change does: a release or version tag, a merge,
+# a revert, a project's first commit. Frequent in a history (typer tags every release), they
+# are no default for a change.
+_EVENTS = frozenset({"\U0001f516", "\U0001f500", "\u23ea", "\U0001f389"})
 
 
 def _emoji(description: str, repo: RepoStyle, kind: str | None = None) -> str:
     """The emoji for `kind`, else for what the subject says it does; when its words do not
-    tell, the one the repository uses most."""
+    tell, the one the repository uses most for a change (`_EVENTS` aside)."""
     if re.match(r"(?i)(?:upgrade|bump)\b", description):
         return _UPGRADE
     kind = kind or infer_type(description, default="")
     if not kind:
-        return repo.emojis[0] if repo.emojis else _GITMOJI["feat"]
+        own = [emoji for emoji in repo.emojis if emoji.rstrip("\ufe0f") not in _EVENTS]
+        return own[0] if own else _GITMOJI["feat"]
     return _GITMOJI.get(kind, _GITMOJI["fix"])
 
 
