@@ -16,18 +16,14 @@ docs/quality.md.)
 
 from __future__ import annotations
 
-import re
-
 import rescoring
 
 from commit_polish.evaluation.cases import Case
 from commit_polish.message.scope import without_file_scope
 
-_PATH = re.compile(r"^diff --git a/(\S+) b/", re.MULTILINE)
-
 
 def _dropped(case: Case, subject: str) -> str:
-    paths = _PATH.findall(case.diff)
+    paths = rescoring.changed_paths(case)
     return without_file_scope(subject, paths, case.history, case.path_history)
 
 

@@ -20,7 +20,6 @@ docs/quality.md.)
 from __future__ import annotations
 
 import itertools
-import re
 from functools import partial
 
 import rescoring
@@ -30,13 +29,11 @@ from commit_polish.evaluation.cases import Case
 from commit_polish.message.anchor import SUBJECT_LIMIT
 from commit_polish.message.scope import with_folder_scope
 
-_PATH = re.compile(r"^diff --git a/(\S+) b/", re.MULTILINE)
-
 
 def _folder(case: Case, subject: str, *, recent: bool, keep: bool, root: bool) -> str:
     paths = [
         path
-        for path in _PATH.findall(case.diff)
+        for path in rescoring.changed_paths(case)
         if not kinds.is_bookkeeping(path) and (root or "/" in path)
     ]
     return with_folder_scope(

@@ -30,7 +30,6 @@ from commit_polish.message.scope import used_scopes, usual_scope, with_scope
 from commit_polish.message.style import is_bot_subject, parse_prefix
 from commit_polish.records import PathCommit
 
-_DIFF_PATH = re.compile(r"^diff --git a/(\S+) b/", re.MULTILINE)
 _BOOKKEEPING = re.compile(
     r"(?:^|/)(?:\.changeset/|CHANGELOG|pnpm-lock|yarn\.lock|package-lock|Cargo\.lock|go\.sum)"
 )
@@ -78,7 +77,7 @@ def folder_level(case: Case, subject: str) -> str:
     level = _scope_level(case.path_history)
     if level is None:
         return subject
-    paths = [p for p in _DIFF_PATH.findall(case.diff) if not _BOOKKEEPING.search(p)]
+    paths = [p for p in rescoring.changed_paths(case) if not _BOOKKEEPING.search(p)]
     folders = {p.split("/")[level] if p.count("/") > level else None for p in paths}
     if len(folders) != 1 or None in folders:
         return subject

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import statistics
 from collections.abc import Callable
 from pathlib import Path
@@ -23,6 +24,13 @@ from commit_polish.message.style import Prefix, parse_prefix
 
 Rule = Callable[[Case, str], str]
 """A candidate: the subject a model's stored answer becomes for one case."""
+
+_DIFF_PATH = re.compile(r"^diff --git a/(\S+) b/", re.MULTILINE)
+
+
+def changed_paths(case: Case) -> list[str]:
+    """The paths the case's diff changes, as a rule reads them from the pipeline's files."""
+    return _DIFF_PATH.findall(case.diff)
 
 
 def main(doc: str, candidates: dict[str, Rule], agreement: str) -> None:
