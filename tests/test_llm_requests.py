@@ -20,6 +20,10 @@ def test_a_local_model_gets_a_fixed_seed_and_a_custom_openai_endpoint_none() -> 
         sent = [seen.json() for seen in model.seen]
     assert sent[0]["seed"] == llm.SEED
     assert "seed" not in sent[1]
+    # The first ask reads the whole prompt, as a new service container does; a cloud model
+    # is not told about a llama.cpp option.
+    assert sent[0]["cache_prompt"] is False
+    assert "cache_prompt" not in sent[1]
 
 
 def test_a_refused_answer_goes_back_with_the_reason_then_the_next_model_is_asked() -> None:
@@ -43,5 +47,7 @@ def test_a_refused_answer_goes_back_with_the_reason_then_the_next_model_is_asked
     }
     assert "the subject copies a recent commit" in second["messages"][-1]["content"]
     assert first["temperature"] == 0.2 and second["temperature"] == llm.REDO_TEMPERATURE
+    # The ask again reuses this PR's own prompt, cached by the first ask.
+    assert first["cache_prompt"] is False and "cache_prompt" not in second
     # The next model starts afresh: the original messages at the configured temperature.
     assert third["messages"] == first["messages"] and third["temperature"] == 0.2

@@ -42,6 +42,11 @@ REDO_TEMPERATURE = 0.7
 LOCAL_PREFIX = "llamafile/"
 SEED = 42
 """Sent with every `llamafile/` request: the same PR gets the same answer."""
+FRESH = {"cache_prompt": False}
+"""Sent with a `llamafile/` model's first ask for a PR. A server reusing the prompt prefix of
+the previous PR answers differently from one that reads the whole prompt, as the Action's new
+service container does (docs/quality.md, "A fresh server"); the ask again with the reason
+keeps the cache, whose prefix is then this PR's own."""
 NO_KEY = "no-key"
 """Sent to a custom api_base that was given no key, so LiteLLM never borrows a cloud key."""
 
@@ -68,7 +73,8 @@ def complete(
     for endpoint in endpoints:
         retries_left, shrunk, asked, call = options.retries, False, messages, options
         while True:
-            attempt, text, retry_after, cut = _attempt(endpoint, asked, call, check)
+            fresh = asked is messages
+            attempt, text, retry_after, cut = _attempt(endpoint, asked, call, check, fresh=fresh)
             attempts.append(attempt)
             if attempt.outcome == "ok":
                 return Completion(text, endpoint.model, tuple(attempts), truncated=cut)
@@ -116,13 +122,18 @@ def _backoff(retry_after: float | None, tries: int) -> float | None:
 
 
 def _attempt(
-    endpoint: Endpoint, messages: Sequence[ChatMessage], options: CallOptions, check: Check
+    endpoint: Endpoint,
+    messages: Sequence[ChatMessage],
+    options: CallOptions,
+    check: Check,
+    *,
+    fresh: bool,
 ) -> tuple[Attempt, str, float | None, bool]:
     """The attempt, the answer, the Retry-After seconds, and whether max_tokens cut it."""
     litellm = load()
     started = time.monotonic()
     try:
-        response = litellm.completion(**_call_kwargs(endpoint, messages, options))
+        response = litellm.completion(**_call_kwargs(endpoint, messages, options, fresh=fresh))
     except Exception as exc:
         failure = classify(exc)
         if failure is None:
@@ -151,7 +162,11 @@ def _attempt(
 
 
 def _call_kwargs(
-    endpoint: Endpoint, messages: Sequence[ChatMessage], options: CallOptions
+    endpoint: Endpoint,
+    messages: Sequence[ChatMessage],
+    options: CallOptions,
+    *,
+    fresh: bool = False,
 ) -> dict[str, Any]:
     kwargs: dict[str, Any] = {
         "model": endpoint.model,
@@ -165,6 +180,8 @@ def _call_kwargs(
         # A fixed seed makes the local model answer the same PR the same way, so a re-run
         # edits nothing; cloud providers differ in whether they take one.
         kwargs["seed"] = SEED
+        if fresh:
+            kwargs["extra_body"] = FRESH
     if endpoint.api_base:
         kwargs["api_base"] = endpoint.api_base
         kwargs["api_key"] = endpoint.api_key or NO_KEY
