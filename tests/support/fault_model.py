@@ -205,7 +205,9 @@ def context_window(job: Job) -> None:
     body = done.comment(MANY_FILES.number)
     assert LOCAL_SUBJECT in body and done.outputs["model"] == LOCAL
     assert done.tried(body) == [(LOCAL, "context_window"), (LOCAL, "ok")]
-    first, second = (len(seen.body) for seen in local.seen)
+    first, second = (
+        sum(len(message["content"]) for message in seen.json()["messages"]) for seen in local.seen
+    )
     assert second < first * 0.75, (first, second)
 
 
