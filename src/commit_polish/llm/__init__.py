@@ -181,7 +181,7 @@ def _call_kwargs(
         # edits nothing; cloud providers differ in whether they take one.
         kwargs["seed"] = SEED
         if fresh:
-            kwargs["extra_body"] = FRESH
+            kwargs["extra_body"] = dict(FRESH)  # LiteLLM may add to it
     if endpoint.api_base:
         kwargs["api_base"] = endpoint.api_base
         kwargs["api_key"] = endpoint.api_key or NO_KEY
