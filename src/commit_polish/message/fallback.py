@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 from commit_polish.message.anchor import weak_reason
 from commit_polish.message.body import co_author_trailers
+from commit_polish.message.retype import files_type
 from commit_polish.message.style import Style, analyse_history, infer_type
 from commit_polish.message.subject import fix_subject
 from commit_polish.records import ChangeContext, CommitMessage, FileChange, FileKind, FileStatus
@@ -72,9 +73,10 @@ def _diff_subject(files: Sequence[FileChange]) -> str:
 
 
 def _kind_type(files: Sequence[FileChange]) -> str | None:
+    decided = files_type(files)
+    if decided:
+        return decided
     kinds = {f.kind for f in files}
-    if kinds == {FileKind.DOCS}:
-        return "docs"
     if kinds == {FileKind.TEST}:
         return "test"
     if kinds and kinds <= _SET_APART:
