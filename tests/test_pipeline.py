@@ -552,3 +552,32 @@ def test_the_paths_history_is_read_only_for_a_model_subject() -> None:
         SAMPLE, plain_context, options, count=chars, completer=plain, read_paths=read_paths
     )
     assert len(asked) == 1
+
+
+def test_a_mixed_history_reads_the_paths_once_for_the_style_and_the_scope() -> None:
+    asked: list[int] = []
+
+    def read_paths(files: Sequence[FileChange]) -> tuple[PathCommit, ...]:
+        asked.append(len(files))
+        paths = tuple(f.path for f in files)
+        return tuple(PathCommit(f"fix(completions): change {i}", paths) for i in range(3))
+
+    mixed = tuple(f"fix: quote args {i}" for i in range(5)) + tuple(
+        f"Add flag {i}" for i in range(5)
+    )
+    options = pipeline.Options(max_prompt_tokens=1536)
+    answer = FakeCompleter("fix: stop mutating os.Args")
+    context = ChangeContext(history=mixed)
+    result = pipeline.run(
+        SAMPLE, context, options, count=chars, completer=answer, read_paths=read_paths
+    )
+    assert asked == [2]
+    assert result.message.subject == "fix(completions): stop mutating os.Args"
+    kept = replace(context, commit_messages=("fix: stop mutating os.Args",))
+    pipeline.run(SAMPLE, kept, options, count=chars, completer=NoModel(), read_paths=read_paths)
+    assert asked == [2]  # the author's subject decides its own form: no call is worth making
+    assert "where type is one of" in " ".join(m.content for m in answer.sent[0])
+    # Without the paths' history the tie goes to plain, and the model's prefix is dropped.
+    plain = pipeline.run(SAMPLE, context, options, count=chars, completer=answer)
+    assert "where type is one of" not in " ".join(m.content for m in answer.sent[1])
+    assert plain.message.subject == "Stop mutating os.Args"

@@ -28,8 +28,9 @@ from commit_polish.records import (
 
 Counter = Callable[[str], int]
 PathReader = Callable[[Sequence[FileChange]], tuple[PathCommit, ...]]
-"""The base branch's last commits to the change's files, read only when a model wrote the
-subject and `context.path_history` is empty: for the Action they cost API calls."""
+"""The base branch's last commits to the change's files, read only when a model writes the
+subject, `context.path_history` is empty, and the subject is conventional or the recent
+history mixed: for the Action they cost API calls."""
 # Chat formats wrap each message in a few tokens of markup, and prime the reply with a few.
 PER_MESSAGE_TOKENS = 4
 REPLY_TOKENS = 3
@@ -80,6 +81,8 @@ class Prepared:
     """The PR's own text with its secrets masked: what the message may quote."""
     prompt_context: ChangeContext = ChangeContext()
     """The same, cut to leave the diff its room: what the prompt holds."""
+    paths: Callable[[], Sequence[PathCommit]] = tuple
+    """The files' own history (`context.path_history`, else read once when first asked)."""
 
 
 def prompt_tokens(messages: Sequence[ChatMessage], count: Counter) -> int:
@@ -87,7 +90,11 @@ def prompt_tokens(messages: Sequence[ChatMessage], count: Counter) -> int:
 
 
 def prepare(
-    diff_text: str | bytes, context: ChangeContext, options: Options, count: Counter
+    diff_text: str | bytes,
+    context: ChangeContext,
+    options: Options,
+    count: Counter,
+    read_paths: PathReader | None = None,
 ) -> Prepared:
     files = parse.parse_diff(diff_text)
     kept_files, ignored = parse.drop_ignored(files, options.ignore)
@@ -98,8 +105,14 @@ def prepare(
         )
     # The author's words reach the prompt and, kept, the comment: masked as the diff is.
     context, in_text = secrets.mask_context(context)
-    style = _style(options.style, context.history)
+
+    @functools.cache  # asked for a mixed history's style, the scope and its vocabulary
+    def paths() -> tuple[PathCommit, ...]:
+        return context.path_history or (read_paths(kept_files) if read_paths else ())
+
     kept = subject_rules.own_subject(context, options.style, files, kept_files)
+    # A kept subject's form is decided (`own_subject`): the Action need not read the paths.
+    style = _style(options.style, context.history, tuple if kept else paths)
     if kept is None:  # the model writes the subject: a prose entry says what to write
         context = replace(context, changelog=notes.changelog_prose(kept_files))
     brief, fixed = _make_room(context, style, options, count, kept)
@@ -113,7 +126,7 @@ def prepare(
     digest, messages, total = _fit(kept_files, brief, style, options, count, room, kept)
     digest = replace(digest, masked=digest.masked + in_text)
     files_kept, names = tuple(kept_files), tuple(f.path for f in ignored)
-    return Prepared(files_kept, names, style, digest, messages, total, kept, context, brief)
+    return Prepared(files_kept, names, style, digest, messages, total, kept, context, brief, paths)
 
 
 def _make_room(
@@ -197,9 +210,11 @@ def _build(
     )
 
 
-def _style(setting: str, history: Sequence[str]) -> Style | None:
+def _style(
+    setting: str, history: Sequence[str], paths: Callable[[], Sequence[PathCommit]]
+) -> Style | None:
     if setting == "auto":
-        return detect_style(history)
+        return detect_style(history, lambda: [commit.subject for commit in paths()])
     return Style(setting)
 
 
@@ -219,7 +234,7 @@ def run(
     authors' words score far above a model's rewrite.
     """
     started = time.monotonic()
-    ready = prepare(diff_text, context, options, count)
+    ready = prepare(diff_text, context, options, count, read_paths)
     context = ready.context
     sent = _Sent(ready.digest.budget, ready.digest, ready.messages, ready.prompt_tokens)
     kept = ready.kept
@@ -279,12 +294,7 @@ def run(
     if kept is not None:
         repaired = replace(repaired, subject=kept.subject)
     else:
-
-        @functools.cache  # asked for the scope and again for its vocabulary: read once
-        def paths() -> Sequence[PathCommit]:
-            return context.path_history or (read_paths(ready.files) if read_paths else ())
-
-        settled = _settled(repaired, ready, context.history, paths)
+        settled = _settled(repaired, ready, context.history, ready.paths)
         repaired = _authors(settled, context, options)
     return sent.suggestion(repaired, completion.model, completion.attempts, started, source)
 

@@ -72,6 +72,34 @@ def test_a_real_history_that_mixes_both_styles_follows_its_majority() -> None:
     assert detect_style(mixed) is (Style.CONVENTIONAL if majority else Style.PLAIN)
 
 
+def test_a_mixed_history_writes_as_the_files_own_conventional_history_does() -> None:
+    mixed = HISTORIES["nushell/nushell (2025, mixed)"]
+    paths = list(mixed["path_history"])
+    assert analyse_history(mixed["history"]).style is None
+    assert detect_style(mixed["history"]) is Style.PLAIN  # 9 of 18 conventional: no majority
+    assert detect_style(mixed["history"], lambda: paths) is Style.CONVENTIONAL
+    # Three people's commits may decide; two, or bots' subjects, may not.
+    bots = ["build(deps): bump rust-embed from 8.6.0 to 8.7.0 (#15579)"] * 3
+    assert detect_style(mixed["history"], lambda: paths[:3]) is Style.CONVENTIONAL
+    assert detect_style(mixed["history"], lambda: paths[:2] + bots) is Style.PLAIN
+
+
+def test_plain_files_history_leaves_a_mixed_history_its_majority() -> None:
+    subjects = [f"fix: change {i}" for i in range(6)] + [f"Change thing {i}" for i in range(4)]
+    plain = ["Add a flag", "Fix the parser", "Document the API", "Tidy the tests"]
+    assert detect_style(subjects, lambda: plain) is Style.CONVENTIONAL
+
+
+def test_a_clear_history_never_asks_for_the_files_history() -> None:
+    def unread() -> list[str]:
+        raise AssertionError("a clear history decides alone")
+
+    conventional = ["fix(lsp): a", "feat(lsp): b", "refactor(lsp): c"]
+    assert detect_style(history("encode/httpx"), unread) is Style.PLAIN
+    assert detect_style(history("sveltejs/svelte"), unread) is Style.CONVENTIONAL
+    assert detect_style(["fix: a", "Add b"], lambda: conventional) is None  # too few to tell
+
+
 def test_no_history_means_no_style() -> None:
     assert detect_style([]) is None
     assert detect_style(["Bump foo from 1.0 to 2.0 (#3)"]) is None
