@@ -103,7 +103,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("temperature", "the model's sampling temperature"),
     Setting(
         "style",
-        "auto follows the branch's recent subjects; conventional or plain force one",
+        "auto follows the branch's recent subjects (where they mix both styles, a clearly "
+        "conventional history of the changed files decides); conventional or plain force one",
         flag="--style",
         input="style",
         choices=get_args(Style),
